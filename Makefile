@@ -1,0 +1,80 @@
+# Top-level build.  `make` builds the loader, the plugins and QEMU with the
+# plugin shim; `make check` runs every test; `make demo` shows a disk going
+# through a plugin inside the built QEMU.
+
+-include config.mk
+
+# Without config.mk, install what is missing and configure with defaults.
+config.mk: configure
+	scripts/install-deps.sh
+	./configure
+
+B := build
+WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes
+OPT := -O2 -g
+ifeq ($(SANITIZERS),yes)
+OPT += -fsanitize=address,undefined -fno-omit-frame-pointer
+endif
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -I plugin-api
+PLUGIN_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
+# -z now: an unresolved symbol fails the load, not a request later.
+PLUGIN_LDFLAGS := -shared -Wl,-z,now -Wl,--no-undefined -pthread
+HOST_CFLAGS := $(BASE_CFLAGS) -I host/loader $(GLIB_CFLAGS)
+
+PLUGINS := null file
+PLUGIN_SOS := $(patsubst %,$(B)/plugins/%-plugin.so,$(PLUGINS))
+
+LOADER_SRCS := $(wildcard host/loader/*.c)
+LOADER_OBJS := $(patsubst host/loader/%.c,$(B)/host/%.o,$(LOADER_SRCS))
+
+.PHONY: all deps plugins qemu check demo bench-null install clean distclean abi-baseline
+
+all: deps plugins $(B)/host/libqbp-loader.a qemu
+
+# Installs only what is missing; quick when nothing is.
+deps:
+	@scripts/install-deps.sh
+
+plugins: $(PLUGIN_SOS)
+
+# A plugin is every .c file in its directory.
+.SECONDEXPANSION:
+$(B)/plugins/%-plugin.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) plugin-api/qemu-block-plugin.h config.mk
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.c,$^) $(PLUGIN_EXTRA_LIBS_$*)
+	chmod 0755 $@
+
+$(B)/host/%.o: host/loader/%.c $(wildcard host/loader/*.h) plugin-api/qemu-block-plugin.h config.mk
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -DQBP_PLUGINDIR='"$(PLUGINDIR)"' -c -o $@ $<
+
+$(B)/host/libqbp-loader.a: $(LOADER_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# QEMU 7.2 from Debian's source package, with the plugin shim added.
+qemu: $(B)/host/libqbp-loader.a
+	host/qemu/build-qemu.sh $(B) $(PLUGINDIR) $(SANITIZERS)
+
+-include tests/tests.mk
+-include abi-check/abi-check.mk
+
+demo: all
+	scripts/demo.sh
+
+bench-null: all
+	scripts/bench-null.sh
+
+install: plugins
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PLUGINDIR)
+	install -m 0644 plugin-api/qemu-block-plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@PLUGINDIR@|$(PLUGINDIR)|g' plugin-api/qemu-block-plugin.pc.in \
+	    > $(DESTDIR)$(LIBDIR)/pkgconfig/qemu-block-plugin.pc
+	install -m 0755 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
+
+clean:
+	rm -rf $(B)/plugins $(B)/host $(B)/tests $(B)/abi-check
+
+distclean:
+	rm -rf $(B) config.mk

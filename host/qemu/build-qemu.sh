@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Build QEMU 7.2 from Debian's source package with the block plugin shim.
+#
+#   host/qemu/build-qemu.sh BUILD_DIR PLUGINDIR [SANITIZERS=yes|no]
+#
+# The source is fetched once and patched with qemu-7.2.patch (the few lines
+# QEMU's own files need); the shim and the loader are symlinked into the
+# tree so editing them here rebuilds QEMU incrementally.  Binaries end up in
+# BUILD_DIR/qemu/.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(realpath -m "${1:-build}")
+plugindir=${2:-/usr/local/lib/qemu-block-plugins}
+sanitizers=${3:-no}
+
+src=$build/qemu-src
+obj=$build/qemu-build
+out=$build/qemu
+patch=$top/host/qemu/qemu-7.2.patch
+targets=(qemu-img qemu-io qemu-nbd qemu-system-x86_64)
+
+# Debian's python3, not whatever python3 comes first on PATH; ccache's
+# compiler wrappers first so a rebuild of the same tree takes a minute.
+export PATH=/usr/lib/ccache:/usr/bin:/bin:/usr/sbin:/sbin
+
+want=$(sha256sum "$patch" | cut -d' ' -f1)
+if [ "$(cat "$src/.qbp-patch" 2>/dev/null)" != "$want" ]; then
+    echo "build-qemu: fetching and patching Debian's QEMU source"
+    rm -rf "$src" "$obj" "$build/qemu-dl"
+    mkdir -p "$build/qemu-dl"
+    (cd "$build/qemu-dl" && apt-get source -q --download-only qemu/bookworm)
+    dpkg-source -q -x "$build"/qemu-dl/qemu_*.dsc "$src"
+    patch -s -d "$src" -p1 < "$patch"
+    echo "$want" > "$src/.qbp-patch"
+fi
+
+mkdir -p "$src/block/plugin"
+ln -sfn "$top/host/qemu/block-plugin.c" "$src/block/plugin/block-plugin.c"
+ln -sfn "$top/host/qemu/plugin.h" "$src/include/block/plugin.h"
+ln -sfn "$top/plugin-api/qemu-block-plugin.h" "$src/block/plugin/"
+for f in "$top"/host/loader/*.[ch]; do
+    ln -sfn "$f" "$src/block/plugin/"
+done
+config="#define QBP_PLUGINDIR \"$plugindir\""
+if [ "$(cat "$src/block/plugin/qbp-config.h" 2>/dev/null)" != "$config" ]; then
+    echo "$config" > "$src/block/plugin/qbp-config.h"
+fi
+
+conf_args=(--target-list=x86_64-softmmu --without-default-features
+           --enable-tools --enable-tcg --enable-rbd --enable-fdt=system
+           --disable-docs --disable-werror --disable-install-blobs)
+if [ "$sanitizers" = yes ]; then
+    conf_args+=(--enable-sanitizers)
+fi
+if [ "$(cat "$obj/.qbp-configure" 2>/dev/null)" != "${conf_args[*]}" ]; then
+    echo "build-qemu: configuring QEMU"
+    rm -rf "$obj"
+    mkdir -p "$obj"
+    (cd "$obj" && "$src/configure" "${conf_args[@]}" > configure.log 2>&1) || {
+        tail -30 "$obj/configure.log"
+        exit 1
+    }
+    echo "${conf_args[*]}" > "$obj/.qbp-configure"
+fi
+
+echo "build-qemu: building ${targets[*]}"
+if ! ninja -C "$obj" "${targets[@]}" > "$obj/ninja.log" 2>&1; then
+    grep -E -A12 'error:|FAILED:' "$obj/ninja.log" | head -80
+    exit 1
+fi
+
+mkdir -p "$out"
+for t in "${targets[@]}"; do
+    ln -sfn "$obj/$t" "$out/$t"
+done
