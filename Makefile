@@ -21,6 +21,9 @@ PLUGIN_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
 PLUGIN_LDFLAGS := -shared -Wl,-z,now -Wl,--no-undefined -pthread
 HOST_CFLAGS := $(BASE_CFLAGS) -I host/loader $(GLIB_CFLAGS)
 
+# The ABI version, read from the header so it is said in one place.
+ABI_VERSION := $(shell sed -n 's/^\#define QBP_ABI_MAJOR \([0-9]*\)$$/\1/p' plugin-api/qemu-block-plugin.h).$(shell sed -n 's/^\#define QBP_ABI_MINOR \([0-9]*\)$$/\1/p' plugin-api/qemu-block-plugin.h)
+
 PLUGINS := null file
 PLUGIN_SOS := $(patsubst %,$(B)/plugins/%-plugin.so,$(PLUGINS))
 
@@ -69,7 +72,8 @@ install: plugins
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PLUGINDIR)
 	install -m 0644 plugin-api/qemu-block-plugin.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
-	    -e 's|@PLUGINDIR@|$(PLUGINDIR)|g' plugin-api/qemu-block-plugin.pc.in \
+	    -e 's|@PLUGINDIR@|$(PLUGINDIR)|g' -e 's|@VERSION@|$(ABI_VERSION)|g' \
+	    plugin-api/qemu-block-plugin.pc.in \
 	    > $(DESTDIR)$(LIBDIR)/pkgconfig/qemu-block-plugin.pc
 	install -m 0755 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
 

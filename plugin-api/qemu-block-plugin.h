@@ -171,6 +171,12 @@ struct qbp_limits {
     uint32_t opt_transfer;
     /* Discards and write_zeroes work best in units of this; 0 = none. */
     uint32_t discard_alignment;
+    /*
+     * The base and length of every iovec are multiples of this (O_DIRECT
+     * needs it); the host copies through an aligned buffer when the
+     * guest's memory is not.  0 = any.
+     */
+    uint32_t mem_alignment;
 };
 
 /*

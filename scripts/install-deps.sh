@@ -10,7 +10,7 @@ packages=(
     abigail-tools ccache perl
     # QEMU 7.2 from Debian's source package
     dpkg-dev ninja-build meson python3 libpixman-1-dev zlib1g-dev libfdt-dev
-    librbd-dev flex bison seabios ipxe-qemu
+    librbd-dev flex bison seabios ipxe-qemu qemu-system-data
 )
 
 sudo=""

@@ -12,7 +12,7 @@ unset QEMU_BLOCK_PLUGIN_PATH
 
 qmp=$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
     '{"execute":"query-block"}' '{"execute":"quit"}' |
-    timeout 60 "$QEMU_SYSTEM" -L /usr/share/seabios -M pc -nodefaults \
+    timeout 60 "$QEMU_SYSTEM" -L /usr/share/qemu -L /usr/share/seabios -M pc -nodefaults \
         -display none -S -qmp stdio \
         -module "$PLUGINS/file-plugin.so" \
         -drive "file=plugin:file:$disk,if=virtio,format=raw,id=vd0" 2>&1)

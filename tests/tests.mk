@@ -7,3 +7,11 @@ check-build: all $(CHECK_DEPS)
 
 check: check-build
 	prove -f -e bash $(TESTS)
+
+# GTest unit tests for pure logic: tests/unit/test-NAME.c links the loader.
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test-*.c))
+CHECK_DEPS += $(UNIT_TESTS)
+
+$(B)/tests/unit/%: tests/unit/%.c $(B)/host/libqbp-loader.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(B)/host/libqbp-loader.a $(GLIB_LIBS) $(LTDL_LIBS) -ldl

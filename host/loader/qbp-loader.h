@@ -47,22 +47,23 @@ const char *qbp_plugin_path(const QbpPlugin *p);
 /* The plugin's thread model after the host's own limits. */
 uint32_t qbp_plugin_thread_model(const QbpPlugin *p);
 
-/* Look up a declared option; NULL if the plugin has none of that name. */
-const struct qbp_option *qbp_plugin_find_option(const QbpPlugin *p,
-                                                const char *name);
-
 /*
- * Check one option value against the declared type and return it in the
- * form the plugin is promised (bool -> on/off, size -> decimal bytes).
- * Returns NULL with *errp set when the name is unknown or the value bad.
+ * Options, checked against a plugin table's declared option list.
+ *
+ * qbp_options_find: the declared option NAME, or NULL.
+ * qbp_options_normalize: check one value against the declared type and
+ * return it in the form the contract promises the plugin (bool -> on/off,
+ * size -> decimal bytes); NULL with *errp set when the name is unknown or
+ * the value bad.
+ * qbp_options_check_required: every required option is in KV.
  */
-char *qbp_plugin_normalize_option(const QbpPlugin *p, const char *key,
-                                  const char *value, GError **errp);
-
-/* Check that every required option is in the list. */
-gboolean qbp_plugin_check_required(const QbpPlugin *p,
-                                   const struct qbp_kv *kv, size_t n,
-                                   GError **errp);
+const struct qbp_option *qbp_options_find(const struct qbp_plugin *t,
+                                          const char *name);
+char *qbp_options_normalize(const struct qbp_plugin *t, const char *key,
+                            const char *value, GError **errp);
+gboolean qbp_options_check_required(const struct qbp_plugin *t,
+                                    const struct qbp_kv *kv, size_t n,
+                                    GError **errp);
 
 /*
  * The error object handed to plugin calls.  qbp_error_new/free are for

@@ -7,10 +7,10 @@
 
 #include "qbp-loader.h"
 
-const struct qbp_option *qbp_plugin_find_option(const QbpPlugin *p,
-                                                const char *name)
+const struct qbp_option *qbp_options_find(const struct qbp_plugin *t,
+                                          const char *name)
 {
-    const struct qbp_option *o = qbp_plugin_table(p)->options;
+    const struct qbp_option *o = t->options;
 
     for (; o && o->name; o++) {
         if (strcmp(o->name, name) == 0) {
@@ -20,9 +20,9 @@ const struct qbp_option *qbp_plugin_find_option(const QbpPlugin *p,
     return NULL;
 }
 
-static char *option_names(const QbpPlugin *p)
+static char *option_names(const struct qbp_plugin *t)
 {
-    const struct qbp_option *o = qbp_plugin_table(p)->options;
+    const struct qbp_option *o = t->options;
     GString *s = g_string_new(NULL);
 
     for (; o && o->name; o++) {
@@ -85,16 +85,16 @@ static gboolean parse_size(const char *v, guint64 *out)
     return TRUE;
 }
 
-char *qbp_plugin_normalize_option(const QbpPlugin *p, const char *key,
-                                  const char *value, GError **errp)
+char *qbp_options_normalize(const struct qbp_plugin *t, const char *key,
+                            const char *value, GError **errp)
 {
-    const char *plugin = qbp_plugin_table(p)->name;
-    const struct qbp_option *o = qbp_plugin_find_option(p, key);
+    const char *plugin = t->name;
+    const struct qbp_option *o = qbp_options_find(t, key);
     const char *b;
     guint64 n;
 
     if (!o) {
-        g_autofree char *names = option_names(p);
+        g_autofree char *names = option_names(t);
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
                     "block plugin '%s' has no option '%s' (its options: %s)",
                     plugin, key, names);
@@ -130,11 +130,11 @@ char *qbp_plugin_normalize_option(const QbpPlugin *p, const char *key,
     return NULL;
 }
 
-gboolean qbp_plugin_check_required(const QbpPlugin *p,
-                                   const struct qbp_kv *kv, size_t n,
-                                   GError **errp)
+gboolean qbp_options_check_required(const struct qbp_plugin *t,
+                                    const struct qbp_kv *kv, size_t n,
+                                    GError **errp)
 {
-    const struct qbp_option *o = qbp_plugin_table(p)->options;
+    const struct qbp_option *o = t->options;
 
     for (; o && o->name; o++) {
         size_t i;
@@ -148,7 +148,7 @@ gboolean qbp_plugin_check_required(const QbpPlugin *p,
         if (i == n) {
             g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                         "block plugin '%s' needs the option '%s' (%s)",
-                        qbp_plugin_table(p)->name, o->name,
+                        t->name, o->name,
                         o->help ? o->help : "no help given");
             return FALSE;
         }

@@ -36,6 +36,7 @@ typedef struct BDRVPluginState {
     const struct qbp_plugin *t;
     void *handle;
     uint32_t caps;
+    uint32_t mem_alignment;     /* iovecs must be aligned to this; 0 = any */
     CoMutex *serialize;     /* NULL when the plugin takes parallel requests */
     CoMutex own_lock;
 } BDRVPluginState;
@@ -239,7 +240,8 @@ static char *qobject_to_option_string(QObject *obj)
 static bool plugin_take_options(QbpPlugin *p, QDict *qdict, GArray *kv,
                                 Error **errp)
 {
-    const char *plugin = qbp_plugin_table(p)->name;
+    const struct qbp_plugin *t = qbp_plugin_table(p);
+    const char *plugin = t->name;
     g_autoptr(GPtrArray) consumed = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     const QDictEntry *e;
@@ -269,19 +271,19 @@ static bool plugin_take_options(QbpPlugin *p, QDict *qdict, GArray *kv,
             ok = false;
             break;
         }
-        pair.value = qbp_plugin_normalize_option(p, key, value, &gerr);
+        pair.value = qbp_options_normalize(t, key, value, &gerr);
         if (!pair.value) {
             error_setg(errp, "%s", gerr->message);
             g_clear_error(&gerr);
             ok = false;
             break;
         }
-        pair.key = qbp_plugin_find_option(p, key)->name;
+        pair.key = qbp_options_find(t, key)->name;
         g_hash_table_add(seen, (char *)pair.key);
         g_array_append_val(kv, pair);
     }
-    if (ok && !qbp_plugin_check_required(p, (struct qbp_kv *)kv->data,
-                                         kv->len, &gerr)) {
+    if (ok && !qbp_options_check_required(t, (struct qbp_kv *)kv->data,
+                                          kv->len, &gerr)) {
         error_setg(errp, "%s", gerr->message);
         g_error_free(gerr);
         ok = false;
@@ -441,6 +443,19 @@ static void plugin_refresh_limits(BlockDriverState *bs, Error **errp)
                    align);
         return;
     }
+    if (l.mem_alignment && !is_power_of_2(l.mem_alignment)) {
+        error_setg(errp, "block plugin '%s' declares a memory alignment of "
+                   "%" PRIu32 ", which is not a power of two", s->t->name,
+                   l.mem_alignment);
+        return;
+    }
+    s->mem_alignment = l.mem_alignment;
+    if (l.mem_alignment) {
+        bs->bl.min_mem_alignment = MAX(bs->bl.min_mem_alignment,
+                                       l.mem_alignment);
+        bs->bl.opt_mem_alignment = MAX(bs->bl.opt_mem_alignment,
+                                       l.mem_alignment);
+    }
     bs->bl.request_alignment = align;
     bs->bl.max_transfer = QEMU_ALIGN_DOWN(l.max_transfer, align);
     bs->bl.opt_transfer = l.opt_transfer;
@@ -516,8 +531,12 @@ static int coroutine_fn plugin_co_request(BlockDriverState *bs, PluginOp op,
     ret = plugin_submit(s, op, offset, bytes, qiov, plugin_req_flags(flags),
                         &req);
     if (ret == 0) {
-        /* An inline completion leaves nothing to wait for. */
-        if (qatomic_cmpxchg(&req.state, REQ_SUBMITTING, REQ_WAITING) ==
+        /*
+         * An inline completion leaves nothing to wait for; checking for it
+         * with a plain load first saves a locked instruction per request.
+         */
+        if (qatomic_load_acquire(&req.state) != REQ_DONE &&
+            qatomic_cmpxchg(&req.state, REQ_SUBMITTING, REQ_WAITING) ==
             REQ_SUBMITTING) {
             while (qatomic_load_acquire(&req.state) != REQ_DONE) {
                 qemu_coroutine_yield();
@@ -541,12 +560,56 @@ static int coroutine_fn plugin_co_request(BlockDriverState *bs, PluginOp op,
     return ret;
 }
 
+static bool plugin_qiov_is_aligned(QEMUIOVector *qiov, uint32_t align)
+{
+    for (int i = 0; i < qiov->niov; i++) {
+        if ((uintptr_t)qiov->iov[i].iov_base % align ||
+            qiov->iov[i].iov_len % align) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Reads and writes pass the caller's iovecs straight through, unless the
+ * plugin needs aligned memory and they are not: then through one buffer.
+ */
+static int coroutine_fn plugin_co_rw(BlockDriverState *bs, PluginOp op,
+                                     int64_t offset, int64_t bytes,
+                                     QEMUIOVector *qiov,
+                                     BdrvRequestFlags flags)
+{
+    BDRVPluginState *s = bs->opaque;
+    QEMUIOVector bounce_qiov;
+    void *bounce;
+    int ret;
+
+    if (!s->mem_alignment || plugin_qiov_is_aligned(qiov, s->mem_alignment)) {
+        return plugin_co_request(bs, op, offset, bytes, qiov, flags);
+    }
+    bounce = qemu_try_blockalign(bs, bytes);
+    if (!bounce) {
+        return -ENOMEM;
+    }
+    qemu_iovec_init_buf(&bounce_qiov, bounce, bytes);
+    if (op == OP_WRITE) {
+        qemu_iovec_to_buf(qiov, 0, bounce, bytes);
+    }
+    ret = plugin_co_request(bs, op, offset, bytes, &bounce_qiov, flags);
+    if (op == OP_READ && ret == 0) {
+        qemu_iovec_from_buf(qiov, 0, bounce, bytes);
+    }
+    qemu_vfree(bounce);
+    return ret;
+}
+
 static int coroutine_fn plugin_co_preadv(BlockDriverState *bs,
                                          int64_t offset, int64_t bytes,
                                          QEMUIOVector *qiov,
                                          BdrvRequestFlags flags)
 {
-    return plugin_co_request(bs, OP_READ, offset, bytes, qiov, 0);
+    return plugin_co_rw(bs, OP_READ, offset, bytes, qiov, 0);
 }
 
 static int coroutine_fn plugin_co_pwritev(BlockDriverState *bs,
@@ -559,7 +622,7 @@ static int coroutine_fn plugin_co_pwritev(BlockDriverState *bs,
     if (!(s->caps & QBP_CAP_WRITE)) {
         return -EACCES;
     }
-    return plugin_co_request(bs, OP_WRITE, offset, bytes, qiov, flags);
+    return plugin_co_rw(bs, OP_WRITE, offset, bytes, qiov, flags);
 }
 
 static int coroutine_fn plugin_co_flush(BlockDriverState *bs)
@@ -741,7 +804,7 @@ static int plugin_create_opt_take(void *opaque, const char *name,
 {
     CreateOptCtx *ctx = opaque;
 
-    if (qbp_plugin_find_option(ctx->plugin, name)) {
+    if (qbp_options_find(qbp_plugin_table(ctx->plugin), name)) {
         qdict_put_str(ctx->options, name, value);
     }
     return 0;

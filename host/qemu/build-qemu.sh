@@ -66,7 +66,7 @@ fi
 
 echo "build-qemu: building ${targets[*]}"
 if ! ninja -C "$obj" "${targets[@]}" > "$obj/ninja.log" 2>&1; then
-    grep -E -A12 'error:|FAILED:' "$obj/ninja.log" | head -80
+    grep -E -A12 'error:|FAILED:' "$obj/ninja.log" | cut -c1-300 | head -80
     exit 1
 fi
 

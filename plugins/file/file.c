@@ -244,6 +244,7 @@ static void file_get_limits(void *handle, struct qbp_limits *limits)
     const struct file_disk *h = handle;
 
     limits->request_alignment = h->direct ? FILE_DIRECT_ALIGNMENT : 1;
+    limits->mem_alignment = h->direct ? FILE_DIRECT_ALIGNMENT : 0;
     limits->max_transfer = 0;
     limits->opt_transfer = 0;
 }

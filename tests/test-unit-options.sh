@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# GTest unit tests of the loader's option handling (tests/unit/test-options.c).
+exec build/tests/unit/test-options --tap
