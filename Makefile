@@ -59,8 +59,9 @@ $(B)/host/libqbp-loader.a: $(LOADER_OBJS)
 qemu: $(B)/host/libqbp-loader.a
 	host/qemu/build-qemu.sh $(B) $(PLUGINDIR) $(SANITIZERS)
 
--include tests/tests.mk
+# abi-check.mk first: tests.mk's check target needs its CHECK_DEPS.
 -include abi-check/abi-check.mk
+-include tests/tests.mk
 
 demo: all
 	scripts/demo.sh

@@ -114,7 +114,11 @@ enum {
 /* Option flags. */
 #define QBP_OPTF_REQUIRED (1u << 0)   /* open fails without it */
 
-/* One entry of the plugin's option table; the table ends with name NULL. */
+/*
+ * One entry of the plugin's option table; the table ends with name NULL.
+ * A name ending in '.' declares a family: "ceph." accepts "ceph.rbd_cache"
+ * and any other key with that prefix, as a string.
+ */
 struct qbp_option {
     const char *name;
     uint32_t type;

@@ -203,27 +203,32 @@ static gboolean check_callbacks(const char *file, const struct qbp_plugin *t,
     return TRUE;
 }
 
-/* dlopen with immediate binding: libltdl has no advice for RTLD_NOW. */
-static gboolean resolve_now(const char *path, GError **errp)
+/* dlerror() names the file first; the message names it already. */
+static const char *dl_reason(const char *path, const char *msg)
 {
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    size_t len = strlen(path);
 
-    if (!h) {
-        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                    "%s: cannot load: %s", path, dlerror());
-        return FALSE;
+    if (msg && strncmp(msg, path, len) == 0 && strncmp(msg + len, ": ", 2) == 0) {
+        return msg + len + 2;
     }
-    /* libltdl's open below takes its own reference to the same object. */
-    dlclose(h);
-    return TRUE;
+    return msg ? msg : "unknown error";
 }
 
+/*
+ * Open with libltdl, local symbols, and immediate binding.  libltdl has no
+ * advice for RTLD_NOW, so a plain dlopen with it comes first: it binds the
+ * object, and libltdl's open then takes a second reference to the same,
+ * already bound object.  Ours is dropped once libltdl holds its own.
+ */
 static lt_dlhandle open_local(const char *path, GError **errp)
 {
     lt_dladvise advise;
     lt_dlhandle dl = NULL;
+    void *bound = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 
-    if (!resolve_now(path, errp)) {
+    if (!bound) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: cannot load: %s", path, dl_reason(path, dlerror()));
         return NULL;
     }
     if (lt_dladvise_init(&advise) == 0 && lt_dladvise_local(&advise) == 0) {
@@ -232,8 +237,10 @@ static lt_dlhandle open_local(const char *path, GError **errp)
     lt_dladvise_destroy(&advise);
     if (!dl) {
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                    "%s: cannot load: %s", path, lt_dlerror());
+                    "%s: cannot load: %s", path,
+                    dl_reason(path, lt_dlerror()));
     }
+    dlclose(bound);
     return dl;
 }
 

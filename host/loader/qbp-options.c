@@ -3,6 +3,7 @@
  * put them in the form the contract promises the plugin.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "qbp-loader.h"
@@ -13,7 +14,12 @@ const struct qbp_option *qbp_options_find(const struct qbp_plugin *t,
     const struct qbp_option *o = t->options;
 
     for (; o && o->name; o++) {
-        if (strcmp(o->name, name) == 0) {
+        size_t len = strlen(o->name);
+        bool family = len > 1 && o->name[len - 1] == '.';
+
+        /* A family "ceph." matches "ceph.KEY", never "ceph." alone. */
+        if (family ? strncmp(o->name, name, len) == 0 && name[len]
+                   : strcmp(o->name, name) == 0) {
             return o;
         }
     }

@@ -278,7 +278,7 @@ static bool plugin_take_options(QbpPlugin *p, QDict *qdict, GArray *kv,
             ok = false;
             break;
         }
-        pair.key = qbp_options_find(t, key)->name;
+        pair.key = g_strdup(key);
         g_hash_table_add(seen, (char *)pair.key);
         g_array_append_val(kv, pair);
     }
@@ -297,11 +297,12 @@ static bool plugin_take_options(QbpPlugin *p, QDict *qdict, GArray *kv,
 static void kv_array_free(GArray *kv)
 {
     for (guint i = 0; i < kv->len; i++) {
+        g_free((char *)g_array_index(kv, struct qbp_kv, i).key);
         g_free((char *)g_array_index(kv, struct qbp_kv, i).value);
     }
     g_array_free(kv, true);
 }
-/* The key/value list handed to open and create; values are ours to free. */
+/* The key/value list handed to open and create; all strings are ours. */
 typedef GArray KvArray;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvArray, kv_array_free)
 

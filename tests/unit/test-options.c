@@ -13,6 +13,7 @@ static const struct qbp_option test_options[] = {
     { .name = "cache", .type = QBP_OPT_BOOL, .help = "use a cache" },
     { .name = "count", .type = QBP_OPT_NUMBER, .help = "how many" },
     { .name = "size", .type = QBP_OPT_SIZE, .help = "how big" },
+    { .name = "lib.", .type = QBP_OPT_STRING, .help = "library settings" },
     { .name = NULL },
 };
 
@@ -105,7 +106,19 @@ static void test_string_and_unknown(void)
     assert_normalized("path", "/a:b,c", "/a:b,c");
     assert_refused("colour", "red",
                    "block plugin 'unit' has no option 'colour' (its options: "
-                   "path, cache, count, size)");
+                   "path, cache, count, size, lib.)");
+}
+
+static void test_family(void)
+{
+    assert_normalized("lib.debug_level", "20/20", "20/20");
+    g_assert_true(qbp_options_find(&unit_table, "lib.x") == &test_options[4]);
+    assert_refused("lib.", "x",
+                   "block plugin 'unit' has no option 'lib.' (its options: "
+                   "path, cache, count, size, lib.)");
+    assert_refused("libx", "x",
+                   "block plugin 'unit' has no option 'libx' (its options: "
+                   "path, cache, count, size, lib.)");
 }
 
 static void test_required(void)
@@ -157,6 +170,7 @@ int main(int argc, char **argv)
     g_test_add_func("/options/number", test_number);
     g_test_add_func("/options/size", test_size);
     g_test_add_func("/options/string-and-unknown", test_string_and_unknown);
+    g_test_add_func("/options/family", test_family);
     g_test_add_func("/options/required", test_required);
     g_test_add_func("/options/split-filename", test_split_filename);
     return g_test_run();

@@ -1,0 +1,313 @@
+/*
+ * qemu-block-plugin.h: the stable C ABI between a block-device host (QEMU)
+ * and a block driver built as a shared object.
+ *
+ * DELIBERATELY BROKEN COPY for tests/test-abi-baseline.sh: version 1.1
+ * below inserts `license` in the middle of struct qbp_plugin instead of
+ * appending it, which moves every later field.  check-abi.sh must refuse
+ * it even though the minor version was bumped.
+ *
+ * Plain C99.  No glib, no QEMU types.  The rules a plugin and a host must
+ * follow are in plugin-api/CONTRACT.md; this header is the reference for
+ * each field and callback.
+ *
+ * Changelog (newest first).  A minor version only appends fields at the end
+ * of a table; a major version may change anything and old plugins are then
+ * refused with a message that names their contact.
+ *
+ *   1.1  plugin table: license.
+ *
+ *   1.0  first stable version: entry point, host table (log, errors,
+ *        secrets), plugin table (identity, options, thread model, open,
+ *        close, get_length, aio_readv/aio_writev, flush, discard,
+ *        write_zeroes, FUA, truncate, create, block limits).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef QEMU_BLOCK_PLUGIN_H
+#define QEMU_BLOCK_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QBP_ABI_MAJOR 1
+#define QBP_ABI_MINOR 1
+
+/* The one symbol a plugin exports; QBP_REGISTER_PLUGIN defines it. */
+#define QBP_ENTRY_SYMBOL "qbp_plugin_init"
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define QBP_EXPORT __attribute__((visibility("default")))
+#define QBP_HIDDEN __attribute__((visibility("hidden")))
+#define QBP_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#else
+#define QBP_EXPORT
+#define QBP_HIDDEN
+#define QBP_PRINTF(fmt, first)
+#endif
+
+/*
+ * Every table that crosses the boundary starts with this header, filled in
+ * by the side that owns the table.  struct_size is sizeof() of the table as
+ * that side was compiled; the reader never looks past min(its size, this).
+ */
+struct qbp_table_header {
+    uint32_t struct_size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+};
+
+/* True when a table of this layout carries FIELD (appended in some minor). */
+#define QBP_HAS_FIELD(table, type, field)                                 \
+    ((table)->hdr.struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* Opaque to plugins: where open/create/truncate put their error message. */
+struct qbp_error;
+
+/* Log levels for qbp_host.log. */
+enum {
+    QBP_LOG_ERROR = 0,
+    QBP_LOG_WARNING = 1,
+    QBP_LOG_INFO = 2,
+    QBP_LOG_DEBUG = 3,
+};
+
+/*
+ * What the host offers.  Passed to qbp_plugin_init; valid until the plugin
+ * is unloaded.  Every function may be called from any thread.
+ */
+struct qbp_host {
+    struct qbp_table_header hdr;
+    /* Human-readable host name and version, e.g. "QEMU 7.2.0". */
+    const char *host_name;
+
+    void (*log)(int level, const char *fmt, ...) QBP_PRINTF(2, 3);
+
+    /*
+     * Set the error of a failed open, create or truncate.  errnum is a
+     * negative errno saying what kind of failure it was; the message names
+     * what was wrong ("image 'vm1' not found in pool 'rbd'").  The first
+     * call wins; later calls are ignored.
+     */
+    void (*error_set)(struct qbp_error *err, int errnum,
+                      const char *fmt, ...) QBP_PRINTF(3, 4);
+
+    /*
+     * Copy the secret ID (a QEMU "secret" object) into buf, which holds
+     * bufsize bytes, so that no password needs to be on a command line.
+     * Returns the secret's length in bytes, or a negative errno: -ENOENT
+     * when there is no such secret, -ERANGE when buf is too small.  In both
+     * the success and the -ERANGE case, *needed (if not NULL) receives the
+     * secret's length.  Nothing is NUL-terminated.  Sets err (when not NULL)
+     * on failure.
+     */
+    int64_t (*secret_lookup)(const char *id, void *buf, size_t bufsize,
+                             size_t *needed, struct qbp_error *err);
+};
+
+/* Option types, for help text and for the host's validation. */
+enum {
+    QBP_OPT_STRING = 0,
+    QBP_OPT_BOOL = 1,     /* host passes "on" or "off" */
+    QBP_OPT_NUMBER = 2,   /* host passes a decimal unsigned integer */
+    QBP_OPT_SIZE = 3,     /* host accepts 1G etc. and passes bytes in decimal */
+};
+
+/* Option flags. */
+#define QBP_OPTF_REQUIRED (1u << 0)   /* open fails without it */
+
+/*
+ * One entry of the plugin's option table; the table ends with name NULL.
+ * A name ending in '.' declares a family: "ceph." accepts "ceph.rbd_cache"
+ * and any other key with that prefix, as a string.
+ */
+struct qbp_option {
+    const char *name;
+    uint32_t type;
+    uint32_t flags;
+    const char *help;
+};
+
+/* One option value handed to open or create. */
+struct qbp_kv {
+    const char *key;
+    const char *value;
+};
+
+/*
+ * Thread models, from strictest to loosest.  The plugin declares the
+ * loosest it can take; the host may run it stricter, never looser.
+ */
+enum {
+    /* One request at a time over all handles of the plugin. */
+    QBP_THREAD_MODEL_SERIALIZE_ALL = 0,
+    /* One request at a time per handle; handles are independent. */
+    QBP_THREAD_MODEL_SERIALIZE_REQUESTS = 1,
+    /* Any number of requests in flight, submitted from any thread. */
+    QBP_THREAD_MODEL_PARALLEL = 2,
+};
+
+/* Flags for open. */
+#define QBP_OPEN_READ_ONLY (1u << 0)
+/* The user asked to bypass host caches (cache=none / O_DIRECT). */
+#define QBP_OPEN_NOCACHE   (1u << 1)
+
+/* Request flags. */
+#define QBP_REQ_FUA       (1u << 0)   /* durable before completion */
+#define QBP_REQ_MAY_UNMAP (1u << 1)   /* write_zeroes may deallocate */
+
+/* Capabilities, as returned by get_caps. */
+#define QBP_CAP_WRITE        (1u << 0)
+#define QBP_CAP_FLUSH        (1u << 1)
+#define QBP_CAP_DISCARD      (1u << 2)
+#define QBP_CAP_WRITE_ZEROES (1u << 3)
+#define QBP_CAP_FUA          (1u << 4)
+#define QBP_CAP_TRUNCATE     (1u << 5)
+/* write_zeroes honours QBP_REQ_MAY_UNMAP by deallocating. */
+#define QBP_CAP_ZERO_UNMAP   (1u << 6)
+
+/* Block limits; the host owns the table and passes it zeroed. */
+struct qbp_limits {
+    struct qbp_table_header hdr;
+    /* Offsets and lengths of every request are multiples of this; 0 = 1. */
+    uint32_t request_alignment;
+    /* Largest request the plugin takes; 0 = no limit. */
+    uint32_t max_transfer;
+    /* Preferred request size, e.g. the object size; 0 = none. */
+    uint32_t opt_transfer;
+    /* Discards and write_zeroes work best in units of this; 0 = none. */
+    uint32_t discard_alignment;
+    /*
+     * The base and length of every iovec are multiples of this (O_DIRECT
+     * needs it); the host copies through an aligned buffer when the
+     * guest's memory is not.  0 = any.
+     */
+    uint32_t mem_alignment;
+};
+
+/*
+ * Called exactly once per accepted request, from any thread, possibly
+ * before the submitting call has returned.  result is the length of the
+ * whole request in bytes (reads are zero-filled past the end of data; flush
+ * has length 0), or a negative errno.
+ */
+typedef void qbp_completion_fn(void *opaque, int64_t result);
+
+/* Receives one option parsed out of a filename. */
+typedef int qbp_add_option_fn(void *opaque, const char *key, const char *value);
+
+/*
+ * The plugin's table.  The fields up to and including `contact` keep their
+ * place in every major version, so that any host can name a plugin it
+ * refuses and say whom to contact.
+ */
+struct qbp_plugin {
+    struct qbp_table_header hdr;
+    uint32_t thread_model;
+    uint32_t reserved0;            /* explicit padding; must be 0 */
+    const char *name;              /* "rbd": found as rbd-plugin.so */
+    const char *contact;           /* where users report problems */
+    /* ---- end of the part that is stable across major versions ---- */
+    const char *version;           /* the plugin's own version */
+    const char *description;       /* one line */
+    const char *license;           /* SPDX identifier (since 1.1) */
+    const struct qbp_option *options;
+
+    /*
+     * Called once after the host accepted the table, before any other
+     * callback.  Optional.  Returns 0, or a negative errno with err set.
+     */
+    int (*load)(struct qbp_error *err);
+    /* Called once after the last close, before the file is unloaded. */
+    void (*unload)(void);
+
+    /*
+     * Turn the REST of "plugin:NAME:REST" into options, one add() call each.
+     * Optional: without it REST becomes the option "filename".
+     * Returns 0, or a negative errno with err set.
+     */
+    int (*parse_filename)(const char *rest, qbp_add_option_fn *add,
+                          void *opaque, struct qbp_error *err);
+
+    /*
+     * Open a disk.  options holds every option the user gave, already
+     * checked against the option table.  Returns a handle, or NULL with err
+     * set.
+     */
+    void *(*open)(const struct qbp_kv *options, size_t n_options,
+                  uint32_t flags, struct qbp_error *err);
+    /* Nothing is in flight when close is called. */
+    void (*close)(void *handle);
+    /* Size in bytes, or a negative errno. */
+    int64_t (*get_length)(void *handle);
+
+    /*
+     * Optional.  Which optional operations this handle supports; without
+     * it, every operation whose callback is set.  A capability is only
+     * honoured when its callback is also set.
+     */
+    uint32_t (*get_caps)(void *handle);
+    /* Optional.  Fill in the fields of limits that apply. */
+    void (*get_limits)(void *handle, struct qbp_limits *limits);
+
+    /*
+     * Requests.  Return 0 when accepted (the completion will be called
+     * exactly once) or a negative errno when refused (it never will be).
+     * The iovecs and their memory stay valid until the completion.
+     */
+    int (*aio_readv)(void *handle, uint64_t offset, const struct iovec *iov,
+                     int iovcnt, uint32_t flags,
+                     qbp_completion_fn *cb, void *opaque);
+    int (*aio_writev)(void *handle, uint64_t offset, const struct iovec *iov,
+                      int iovcnt, uint32_t flags,
+                      qbp_completion_fn *cb, void *opaque);
+    /* Completes once every write completed before it is durable. */
+    int (*aio_flush)(void *handle, qbp_completion_fn *cb, void *opaque);
+    int (*aio_discard)(void *handle, uint64_t offset, uint64_t length,
+                       uint32_t flags, qbp_completion_fn *cb, void *opaque);
+    int (*aio_write_zeroes)(void *handle, uint64_t offset, uint64_t length,
+                            uint32_t flags, qbp_completion_fn *cb,
+                            void *opaque);
+
+    /*
+     * Blocking calls; the host runs them where blocking is acceptable.
+     * Return 0, or a negative errno with err set.
+     */
+    int (*truncate)(void *handle, uint64_t size, struct qbp_error *err);
+    int (*create)(const struct qbp_kv *options, size_t n_options,
+                  uint64_t size, struct qbp_error *err);
+};
+
+/* The host table the running plugin was given; set by QBP_REGISTER_PLUGIN. */
+extern QBP_HIDDEN const struct qbp_host *qbp_host;
+
+typedef const struct qbp_plugin *qbp_plugin_init_fn(const struct qbp_host *host);
+QBP_EXPORT const struct qbp_plugin *qbp_plugin_init(const struct qbp_host *host);
+
+/*
+ * End every plugin with QBP_REGISTER_PLUGIN(table), table being a
+ * non-const struct qbp_plugin.  It stamps the table's size and ABI version
+ * and defines the one exported symbol.
+ */
+#define QBP_REGISTER_PLUGIN(plugin)                                       \
+    QBP_HIDDEN const struct qbp_host *qbp_host;                           \
+    QBP_EXPORT const struct qbp_plugin *                                  \
+    qbp_plugin_init(const struct qbp_host *host)                          \
+    {                                                                     \
+        qbp_host = host;                                                  \
+        (plugin).hdr.struct_size = sizeof(plugin);                        \
+        (plugin).hdr.abi_major = QBP_ABI_MAJOR;                           \
+        (plugin).hdr.abi_minor = QBP_ABI_MINOR;                           \
+        return &(plugin);                                                 \
+    }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QEMU_BLOCK_PLUGIN_H */
