@@ -24,7 +24,8 @@ HOST_CFLAGS := $(BASE_CFLAGS) -I host/loader $(GLIB_CFLAGS)
 # The ABI version, read from the header so it is said in one place.
 ABI_VERSION := $(shell sed -n 's/^\#define QBP_ABI_MAJOR \([0-9]*\)$$/\1/p' plugin-api/qemu-block-plugin.h).$(shell sed -n 's/^\#define QBP_ABI_MINOR \([0-9]*\)$$/\1/p' plugin-api/qemu-block-plugin.h)
 
-PLUGINS := null file
+PLUGINS := null file rbd
+PLUGIN_EXTRA_LIBS_rbd = $(RADOS_LIBS)
 PLUGIN_SOS := $(patsubst %,$(B)/plugins/%-plugin.so,$(PLUGINS))
 
 LOADER_SRCS := $(wildcard host/loader/*.c)

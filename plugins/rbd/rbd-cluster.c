@@ -1,0 +1,231 @@
+/*
+ * rbd-cluster.c: the shared RADOS connections.  A VM with several disks on
+ * one cluster pays for one set of messenger threads and one monitor
+ * session, not one per disk.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rbd-cluster.h"
+
+#define SECRET_MAX 4096
+
+struct rbd_cluster {
+    struct rbd_cluster *next;
+    char *key;          /* the settings, flattened: identity of the connection */
+    size_t key_len;
+    unsigned refs;
+    rados_t rados;
+};
+
+static pthread_mutex_t clusters_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rbd_cluster *clusters;
+
+static void append(char **buf, size_t *len, const char *name,
+                   const char *value)
+{
+    size_t add;
+    char *n;
+
+    if (!value) {
+        return;
+    }
+    add = strlen(name) + strlen(value) + 3;
+    n = realloc(*buf, *len + add);
+    if (!n) {
+        free(*buf);
+        *buf = NULL;
+        return;
+    }
+    *buf = n;
+    /* NUL separators: no value can contain one, so keys never collide. */
+    snprintf(*buf + *len, add, "%s=%s", name, value);
+    *len += add - 1;
+}
+
+static char *connection_key(const struct rbd_conn_opts *o, size_t *len_out)
+{
+    char *buf = calloc(1, 1);
+    size_t len = 0;
+
+    append(&buf, &len, "conf", o->conf);
+    append(&buf, &len, "user", o->user);
+    append(&buf, &len, "server", o->server);
+    append(&buf, &len, "key-secret", o->key_secret);
+    append(&buf, &len, "auth", o->auth);
+    append(&buf, &len, "osd", o->osd_op_timeout);
+    append(&buf, &len, "mon", o->mon_op_timeout);
+    for (size_t i = 0; buf && i < o->n_settings; i++) {
+        append(&buf, &len, o->settings[i].key, o->settings[i].value);
+    }
+    *len_out = len;
+    return buf;
+}
+
+static int set(rados_t r, const char *key, const char *value,
+               struct qbp_error *err)
+{
+    int ret = rados_conf_set(r, key, value);
+
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: invalid Ceph setting %s=%s: %s",
+                            key, value, strerror(-ret));
+    }
+    return ret;
+}
+
+static int set_key_from_secret(rados_t r, const char *id,
+                               struct qbp_error *err)
+{
+    char secret[SECRET_MAX + 1];
+    int64_t len;
+    int ret;
+
+    len = qbp_host->secret_lookup(id, secret, SECRET_MAX, NULL, err);
+    if (len < 0) {
+        return (int)len;
+    }
+    secret[len] = '\0';
+    ret = set(r, "key", secret, NULL);
+    memset(secret, 0, sizeof(secret));
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: the key in secret '%s' is not "
+                            "a valid Ceph key", id);
+    }
+    return ret;
+}
+
+static int configure(rados_t r, const struct rbd_conn_opts *o,
+                     struct qbp_error *err)
+{
+    int ret;
+
+    ret = rados_conf_read_file(r, o->conf);
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: cannot read the Ceph "
+                            "configuration %s%s%s: %s",
+                            o->conf ? "'" : "(default search path",
+                            o->conf ? o->conf : "",
+                            o->conf ? "'" : ")", strerror(-ret));
+        return ret;
+    }
+    if ((o->server && (ret = set(r, "mon_host", o->server, err)) < 0) ||
+        (o->auth && (ret = set(r, "auth_client_required", o->auth, err)) < 0) ||
+        (o->osd_op_timeout &&
+         (ret = set(r, "rados_osd_op_timeout", o->osd_op_timeout, err)) < 0) ||
+        (o->mon_op_timeout &&
+         ((ret = set(r, "rados_mon_op_timeout", o->mon_op_timeout, err)) < 0 ||
+          (ret = set(r, "client_mount_timeout", o->mon_op_timeout, err)) < 0))) {
+        return ret;
+    }
+    for (size_t i = 0; i < o->n_settings; i++) {
+        ret = set(r, o->settings[i].key, o->settings[i].value, err);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    if (o->key_secret) {
+        return set_key_from_secret(r, o->key_secret, err);
+    }
+    return 0;
+}
+
+static struct rbd_cluster *connect_new(const struct rbd_conn_opts *o,
+                                       char *key, size_t key_len,
+                                       struct qbp_error *err)
+{
+    struct rbd_cluster *c;
+    rados_t r;
+    int ret;
+
+    ret = rados_create(&r, o->user);
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: cannot create a RADOS client "
+                            "for user '%s': %s", o->user ? o->user : "admin",
+                            strerror(-ret));
+        return NULL;
+    }
+    ret = configure(r, o, err);
+    if (ret == 0) {
+        ret = rados_connect(r);
+        if (ret < 0) {
+            qbp_host->error_set(err, ret, "rbd: cannot connect to the Ceph "
+                                "cluster%s%s as client.%s: %s",
+                                o->conf ? " of " : "",
+                                o->conf ? o->conf : "",
+                                o->user ? o->user : "admin", strerror(-ret));
+        }
+    }
+    c = ret == 0 ? calloc(1, sizeof(*c)) : NULL;
+    if (!c) {
+        if (ret == 0) {
+            qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        }
+        rados_shutdown(r);
+        return NULL;
+    }
+    c->key = key;
+    c->key_len = key_len;
+    c->refs = 1;
+    c->rados = r;
+    return c;
+}
+
+struct rbd_cluster *rbd_cluster_get(const struct rbd_conn_opts *o,
+                                    struct qbp_error *err)
+{
+    size_t key_len;
+    char *key = connection_key(o, &key_len);
+    struct rbd_cluster *c;
+
+    if (!key) {
+        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        return NULL;
+    }
+    pthread_mutex_lock(&clusters_lock);
+    for (c = clusters; c; c = c->next) {
+        if (c->key_len == key_len && memcmp(c->key, key, key_len) == 0) {
+            c->refs++;
+            free(key);
+            goto out;
+        }
+    }
+    /* Connecting under the lock keeps two opens from racing to connect. */
+    c = connect_new(o, key, key_len, err);
+    if (c) {
+        c->next = clusters;
+        clusters = c;
+    } else {
+        free(key);
+    }
+out:
+    pthread_mutex_unlock(&clusters_lock);
+    return c;
+}
+
+void rbd_cluster_put(struct rbd_cluster *c)
+{
+    struct rbd_cluster **p;
+
+    pthread_mutex_lock(&clusters_lock);
+    if (--c->refs > 0) {
+        pthread_mutex_unlock(&clusters_lock);
+        return;
+    }
+    for (p = &clusters; *p != c; p = &(*p)->next) {
+        /* find it */
+    }
+    *p = c->next;
+    pthread_mutex_unlock(&clusters_lock);
+    rados_shutdown(c->rados);
+    free(c->key);
+    free(c);
+}
+
+rados_t rbd_cluster_rados(const struct rbd_cluster *c)
+{
+    return c->rados;
+}

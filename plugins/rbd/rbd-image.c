@@ -1,0 +1,575 @@
+/*
+ * rbd-image.c: open an RBD format 2 image the way the kernel client does
+ * (rbd_id -> header methods -> layout, data pool, snap context), refuse
+ * what this plugin does not implement, and keep size and snap context
+ * current through a watch on the header.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rbd-image.h"
+
+/* The rbd_id.<name> object holds one short string. */
+#define RBD_ID_OBJECT_MAX 4096
+
+int rbd_exec(rados_ioctx_t io, const char *oid, const char *cls,
+             const char *method, const struct rbd_enc *in,
+             char **out, size_t *out_len)
+{
+    rados_read_op_t op = rados_create_read_op();
+    char *buf = NULL;
+    size_t len = 0;
+    int prval = 0;
+    int ret;
+
+    if (!op) {
+        return -ENOMEM;
+    }
+    rados_read_op_exec(op, cls, method, in ? (const char *)in->data : NULL,
+                       in ? in->len : 0, &buf, &len, &prval);
+    ret = rados_read_op_operate(op, io, oid, 0);
+    if (ret == 0) {
+        ret = prval;
+    }
+    if (ret >= 0) {
+        *out = malloc(len ? len : 1);
+        if (*out) {
+            memcpy(*out, buf, len);
+            *out_len = len;
+            ret = 0;
+        } else {
+            ret = -ENOMEM;
+        }
+    }
+    if (buf) {
+        rados_buffer_free(buf);
+    }
+    rados_release_read_op(op);
+    return ret;
+}
+
+/* Call a method of the image's header; the reply goes to *out. */
+static int header_call(struct rbd_image *img, const char *method,
+                       const struct rbd_enc *in, char **out, size_t *len)
+{
+    int ret = in ? rbd_enc_status(in) : 0;
+
+    return ret < 0 ? ret : rbd_exec(img->meta, img->header_oid, "rbd", method,
+                                    in, out, len);
+}
+
+/* Set err, naming the image and the method, when ret is an error. */
+static int header_result(struct rbd_image *img, struct qbp_error *err,
+                         const char *method, int ret)
+{
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': reading its header "
+                            "(%s) failed: %s", img->name, method,
+                            strerror(-ret));
+    }
+    return ret;
+}
+
+static char *format_name(const struct rbd_image_spec *s)
+{
+    const char *ns = s->pool_namespace && *s->pool_namespace
+                     ? s->pool_namespace : NULL;
+    size_t len = strlen(s->pool) + strlen(s->image) + 4 +
+                 (ns ? strlen(ns) : 0) + (s->snapshot ? strlen(s->snapshot) : 0);
+    char *name = malloc(len);
+
+    if (name) {
+        snprintf(name, len, "%s/%s%s%s%s%s", s->pool, ns ? ns : "",
+                 ns ? "/" : "", s->image, s->snapshot ? "@" : "",
+                 s->snapshot ? s->snapshot : "");
+    }
+    return name;
+}
+
+static int open_pool(struct rbd_image *img, const struct rbd_image_spec *s,
+                     struct qbp_error *err)
+{
+    rados_t r = rbd_cluster_rados(img->cluster);
+    int ret = rados_ioctx_create(r, s->pool, &img->meta);
+
+    if (ret < 0) {
+        img->meta = NULL;
+        qbp_host->error_set(err, ret, "rbd: pool '%s' %s", s->pool,
+                            ret == -ENOENT ? "does not exist"
+                                           : strerror(-ret));
+        return ret;
+    }
+    rados_ioctx_set_namespace(img->meta, s->pool_namespace);
+    img->data = img->meta;
+    return 0;
+}
+
+static int read_image_id(struct rbd_image *img,
+                         const struct rbd_image_spec *s,
+                         struct qbp_error *err)
+{
+    char *oid = malloc(strlen(s->image) + sizeof("rbd_id."));
+    char buf[RBD_ID_OBJECT_MAX];
+    int ret;
+
+    if (!oid) {
+        return -ENOMEM;
+    }
+    sprintf(oid, "rbd_id.%s", s->image);
+    ret = rados_read(img->meta, oid, buf, sizeof(buf), 0);
+    if (ret == -ENOENT) {
+        qbp_host->error_set(err, ret, "rbd: image '%s' not found in pool "
+                            "'%s'%s%s%s", s->image, s->pool,
+                            s->pool_namespace && *s->pool_namespace
+                            ? " (namespace '" : "",
+                            s->pool_namespace ? s->pool_namespace : "",
+                            s->pool_namespace && *s->pool_namespace
+                            ? "')" : "");
+        free(oid);
+        return ret;
+    }
+    if (ret >= 0) {
+        ret = rbd_cls_dec_get_id(buf, ret, &img->id);
+    }
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot read its id "
+                            "(%s): %s", img->name, oid, strerror(-ret));
+        free(oid);
+        return ret;
+    }
+    free(oid);
+    img->header_oid = malloc(strlen(img->id) + sizeof("rbd_header."));
+    if (!img->header_oid) {
+        return -ENOMEM;
+    }
+    sprintf(img->header_oid, "rbd_header.%s", img->id);
+    return 0;
+}
+
+/* The snapshot's id, by name, among those in the snap context. */
+static int find_snapshot(struct rbd_image *img, const char *snapshot,
+                         struct qbp_error *err)
+{
+    for (uint32_t i = 0; i < img->snapc.n; i++) {
+        struct rbd_enc in;
+        char *name = NULL;
+        char *out;
+        size_t len;
+        int ret;
+
+        rbd_enc_init(&in);
+        rbd_cls_enc_snap_id(&in, img->snapc.snaps[i]);
+        ret = header_call(img, "get_snapshot_name", &in, &out, &len);
+        rbd_enc_free(&in);
+        if (ret == 0) {
+            ret = rbd_cls_dec_get_snapshot_name(out, len, &name);
+            free(out);
+        }
+        if (header_result(img, err, "get_snapshot_name", ret) < 0) {
+            return ret;
+        }
+        ret = strcmp(name, snapshot);
+        free(name);
+        if (ret == 0) {
+            img->snap_id = img->snapc.snaps[i];
+            return 0;
+        }
+    }
+    qbp_host->error_set(err, -ENOENT, "rbd: snapshot '%s' of image '%s' "
+                        "not found", snapshot, img->name);
+    return -ENOENT;
+}
+
+static int check_features(struct rbd_image *img, uint64_t incompatible,
+                          struct qbp_error *err)
+{
+    uint64_t allowed = img->read_only ? RBD_PLUGIN_READ_FEATURES
+                                      : RBD_PLUGIN_WRITE_FEATURES;
+    uint64_t missing = incompatible & ~allowed;
+    char names[512];
+
+    if (!missing) {
+        return 0;
+    }
+    rbd_features_format(missing, names, sizeof(names));
+    if (img->read_only) {
+        qbp_host->error_set(err, -ENXIO, "image '%s' uses features the rbd "
+                            "plugin cannot read: %s", img->name, names);
+    } else {
+        qbp_host->error_set(err, -ENXIO, "image '%s' uses features the rbd "
+                            "plugin cannot write yet: %s; open it read-only "
+                            "or run `rbd feature disable`", img->name, names);
+    }
+    return -ENXIO;
+}
+
+static int read_layout(struct rbd_image *img, struct qbp_error *err)
+{
+    uint64_t unit = 0, count = 0;
+    char *out;
+    size_t len;
+    int ret;
+
+    img->layout.object_size = 1ull << img->order;
+    img->layout.stripe_unit = img->layout.object_size;
+    img->layout.stripe_count = 1;
+    if (img->features & RBD_FEATURE_STRIPINGV2) {
+        ret = header_call(img, "get_stripe_unit_count", NULL, &out, &len);
+        if (ret == 0) {
+            ret = rbd_cls_dec_get_stripe_unit_count(out, len, &unit, &count);
+            free(out);
+        }
+        if (header_result(img, err, "get_stripe_unit_count", ret) < 0) {
+            return ret;
+        }
+        img->layout.stripe_unit = unit;
+        img->layout.stripe_count = count;
+    }
+    ret = rbd_layout_check(&img->layout);
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s' has an impossible "
+                            "layout: object size %" PRIu64 ", stripe unit %"
+                            PRIu64 ", stripe count %" PRIu64, img->name,
+                            img->layout.object_size, unit, count);
+    }
+    return ret;
+}
+
+static int open_data_pool(struct rbd_image *img,
+                          const struct rbd_image_spec *s,
+                          struct qbp_error *err)
+{
+    int64_t pool_id = -1;
+    char *out;
+    size_t len;
+    int ret;
+
+    if (!(img->features & RBD_FEATURE_DATA_POOL)) {
+        return 0;
+    }
+    ret = header_call(img, "get_data_pool", NULL, &out, &len);
+    if (ret == 0) {
+        ret = rbd_cls_dec_get_data_pool(out, len, &pool_id);
+        free(out);
+    }
+    if (header_result(img, err, "get_data_pool", ret) < 0 || pool_id < 0) {
+        return ret;
+    }
+    ret = rados_ioctx_create2(rbd_cluster_rados(img->cluster), pool_id,
+                              &img->data);
+    if (ret < 0) {
+        img->data = img->meta;
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot open its "
+                            "data pool (id %" PRId64 "): %s", img->name,
+                            pool_id, strerror(-ret));
+        return ret;
+    }
+    rados_ioctx_set_namespace(img->data, s->pool_namespace);
+    return 0;
+}
+
+/* Clones read through to their parent: not in this plugin yet. */
+static int refuse_clone(struct rbd_image *img, struct qbp_error *err)
+{
+    struct rbd_parent parent = { .pool_id = -1 };
+    char *out;
+    size_t len;
+    int ret;
+
+    if (!(img->features & RBD_FEATURE_LAYERING)) {
+        return 0;
+    }
+    ret = header_call(img, "parent_get", NULL, &out, &len);
+    if (ret == 0) {
+        ret = rbd_cls_dec_parent_get(out, len, &parent);
+        free(out);
+    }
+    if (header_result(img, err, "parent_get", ret) < 0) {
+        return ret;
+    }
+    if (parent.pool_id >= 0) {
+        ret = -ENOTSUP;
+        qbp_host->error_set(err, ret, "image '%s' is a clone (its parent is "
+                            "image id %s in pool id %" PRId64 "); the rbd "
+                            "plugin cannot read through to a parent yet: "
+                            "run `rbd flatten` or use QEMU's rbd driver",
+                            img->name, parent.image_id, parent.pool_id);
+    }
+    rbd_parent_free(&parent);
+    return ret;
+}
+
+static int read_snapc(struct rbd_image *img, struct rbd_snapc *snapc,
+                      struct qbp_error *err)
+{
+    char *out;
+    size_t len;
+    int ret = header_call(img, "get_snapcontext", NULL, &out, &len);
+
+    if (ret == 0) {
+        ret = rbd_cls_dec_get_snapcontext(out, len, snapc);
+        free(out);
+    }
+    return header_result(img, err, "get_snapcontext", ret);
+}
+
+static int read_size(struct rbd_image *img, uint8_t *order, uint64_t *size,
+                     struct qbp_error *err)
+{
+    struct rbd_enc in;
+    char *out;
+    size_t len;
+    int ret;
+
+    rbd_enc_init(&in);
+    rbd_cls_enc_snap_id(&in, img->snap_id);
+    ret = header_call(img, "get_size", &in, &out, &len);
+    rbd_enc_free(&in);
+    if (ret == 0) {
+        ret = rbd_cls_dec_get_size(out, len, order, size);
+        free(out);
+    }
+    return header_result(img, err, "get_size", ret);
+}
+
+static int apply_snapc(struct rbd_image *img)
+{
+    if (img->read_only) {
+        return 0;
+    }
+    return rados_ioctx_selfmanaged_snap_set_write_ctx(
+        img->data, img->snapc.seq, (rados_snap_t *)img->snapc.snaps,
+        (int)img->snapc.n);
+}
+
+static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
+                       struct qbp_error *err)
+{
+    struct rbd_enc in;
+    uint64_t incompatible = 0;
+    char *out;
+    size_t len;
+    int ret;
+
+    ret = read_snapc(img, &img->snapc, err);
+    if (ret < 0) {
+        return ret;
+    }
+    if (s->snapshot && (ret = find_snapshot(img, s->snapshot, err)) < 0) {
+        return ret;
+    }
+    if ((ret = read_size(img, &img->order, &img->size, err)) < 0) {
+        return ret;
+    }
+    ret = header_call(img, "get_object_prefix", NULL, &out, &len);
+    if (ret == 0) {
+        ret = rbd_cls_dec_get_object_prefix(out, len, &img->object_prefix);
+        free(out);
+    }
+    if (header_result(img, err, "get_object_prefix", ret) < 0) {
+        return ret;
+    }
+    if (strlen(img->object_prefix) + sizeof(".0123456789abcdef") > RBD_OID_MAX) {
+        qbp_host->error_set(err, -EBADMSG, "rbd: image '%s' has an object "
+                            "prefix of %zu bytes, which is not plausible",
+                            img->name, strlen(img->object_prefix));
+        return -EBADMSG;
+    }
+    rbd_enc_init(&in);
+    rbd_cls_enc_get_features(&in, img->snap_id, img->read_only);
+    ret = header_call(img, "get_features", &in, &out, &len);
+    rbd_enc_free(&in);
+    if (ret == 0) {
+        ret = rbd_cls_dec_get_features(out, len, &img->features,
+                                       &incompatible);
+        free(out);
+    }
+    if (header_result(img, err, "get_features", ret) < 0 ||
+        (ret = check_features(img, incompatible, err)) < 0 ||
+        (ret = read_layout(img, err)) < 0 ||
+        (ret = open_data_pool(img, s, err)) < 0 ||
+        (ret = refuse_clone(img, err)) < 0) {
+        return ret;
+    }
+    if (img->snap_id != RBD_NOSNAP) {
+        rados_ioctx_snap_set_read(img->data, img->snap_id);
+    }
+    ret = apply_snapc(img);
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot apply its "
+                            "snapshot context: %s", img->name, strerror(-ret));
+    }
+    return ret;
+}
+
+/*
+ * Header notifications: another client resized the image or took a
+ * snapshot.  The ack goes out at once, so the notifier (`rbd snap create`)
+ * returns only after the flag is set, and every write submitted after that
+ * re-reads the snap context first.
+ */
+static void watch_notify(void *arg, uint64_t notify_id, uint64_t handle,
+                         uint64_t notifier_id, void *data, size_t data_len)
+{
+    struct rbd_image *img = arg;
+
+    atomic_store(&img->stale, true);
+    rados_notify_ack(img->meta, img->header_oid, notify_id, handle, NULL, 0);
+}
+
+static void watch_error(void *arg, uint64_t handle, int err)
+{
+    struct rbd_image *img = arg;
+
+    atomic_store(&img->rewatch, true);
+    atomic_store(&img->stale, true);
+}
+
+static int watch_header(struct rbd_image *img)
+{
+    int ret = rados_watch2(img->meta, img->header_oid, &img->watch_handle,
+                           watch_notify, watch_error, img);
+
+    img->watching = ret == 0;
+    return ret;
+}
+
+static void unwatch_header(struct rbd_image *img)
+{
+    if (img->watching) {
+        rados_unwatch2(img->meta, img->watch_handle);
+        img->watching = false;
+    }
+}
+
+struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
+                                 const struct rbd_image_spec *spec,
+                                 bool read_only, struct qbp_error *err)
+{
+    struct rbd_image *img = calloc(1, sizeof(*img));
+    int ret;
+
+    if (!img || !(img->name = format_name(spec))) {
+        free(img);
+        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        return NULL;
+    }
+    img->cluster = cluster;
+    img->read_only = read_only;
+    img->snap_id = RBD_NOSNAP;
+    pthread_mutex_init(&img->lock, NULL);
+    if (spec->snapshot && !read_only) {
+        qbp_host->error_set(err, -EROFS, "rbd: snapshot '%s' can only be "
+                            "opened read-only", img->name);
+        ret = -EROFS;
+    } else if ((ret = open_pool(img, spec, err)) == 0 &&
+               (ret = read_image_id(img, spec, err)) == 0 &&
+               (ret = read_header(img, spec, err)) == 0) {
+        /* Watch first, then read again: no update can fall in between. */
+        ret = watch_header(img);
+        if (ret < 0) {
+            qbp_host->error_set(err, ret, "rbd: image '%s': cannot watch its "
+                                "header: %s", img->name, strerror(-ret));
+        } else {
+            ret = rbd_image_refresh(img);
+            header_result(img, err, "refresh", ret);
+        }
+    }
+    if (ret < 0) {
+        rbd_image_close(img);
+        return NULL;
+    }
+    return img;
+}
+
+void rbd_image_close(struct rbd_image *img)
+{
+    unwatch_header(img);
+    if (img->meta) {
+        /* No notification callback may still be running on img. */
+        rados_watch_flush(rbd_cluster_rados(img->cluster));
+    }
+    if (img->data && img->data != img->meta) {
+        rados_ioctx_destroy(img->data);
+    }
+    if (img->meta) {
+        rados_ioctx_destroy(img->meta);
+    }
+    rbd_snapc_free(&img->snapc);
+    pthread_mutex_destroy(&img->lock);
+    free(img->object_prefix);
+    free(img->header_oid);
+    free(img->id);
+    free(img->name);
+    free(img);
+}
+
+uint64_t rbd_image_size(struct rbd_image *img)
+{
+    uint64_t size;
+
+    pthread_mutex_lock(&img->lock);
+    size = img->size;
+    pthread_mutex_unlock(&img->lock);
+    return size;
+}
+
+int rbd_image_refresh(struct rbd_image *img)
+{
+    struct rbd_snapc snapc = { 0 };
+    uint64_t size;
+    uint8_t order;
+    int ret;
+
+    ret = read_size(img, &order, &size, NULL);
+    if (ret == 0) {
+        ret = read_snapc(img, &snapc, NULL);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    if (img->order != order) {
+        /* An image's object size never changes: do not trust this header. */
+        rbd_snapc_free(&snapc);
+        return -EBADMSG;
+    }
+    pthread_mutex_lock(&img->lock);
+    img->size = size;
+    rbd_snapc_free(&img->snapc);
+    img->snapc = snapc;
+    ret = apply_snapc(img);
+    pthread_mutex_unlock(&img->lock);
+    return ret;
+}
+
+int rbd_image_refresh_if_stale(struct rbd_image *img)
+{
+    int ret;
+
+    if (!atomic_exchange(&img->stale, false)) {
+        return 0;
+    }
+    if (atomic_exchange(&img->rewatch, false)) {
+        unwatch_header(img);
+        if (watch_header(img) < 0) {
+            atomic_store(&img->rewatch, true);
+        }
+    }
+    ret = rbd_image_refresh(img);
+    if (ret < 0) {
+        /* Try again on the next request rather than write blind. */
+        atomic_store(&img->stale, true);
+        qbp_host->log(QBP_LOG_WARNING, "rbd: image '%s': re-reading its "
+                      "header failed: %s", img->name, strerror(-ret));
+    }
+    return ret;
+}
+
+void rbd_image_object_name(const struct rbd_image *img, uint64_t objno,
+                           char *buf)
+{
+    snprintf(buf, RBD_OID_MAX, "%s.%016" PRIx64, img->object_prefix, objno);
+}

@@ -1,0 +1,82 @@
+/*
+ * rbd-image.h: an open RBD format 2 image: its header as read from the
+ * cluster, and the I/O contexts its objects are reached through.
+ */
+#ifndef RBD_IMAGE_H
+#define RBD_IMAGE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <rados/librados.h>
+
+#include "qemu-block-plugin.h"
+#include "rbd-cls.h"
+#include "rbd-cluster.h"
+#include "rbd-layout.h"
+
+/* Features this plugin implements, for reading and for writing. */
+#define RBD_PLUGIN_READ_FEATURES                                     \
+    (RBD_FEATURE_LAYERING | RBD_FEATURE_STRIPINGV2 | RBD_FEATURE_DATA_POOL)
+#define RBD_PLUGIN_WRITE_FEATURES                                    \
+    (RBD_PLUGIN_READ_FEATURES | RBD_FEATURE_DEEP_FLATTEN |           \
+     RBD_FEATURE_OPERATIONS)
+
+struct rbd_image_spec {
+    const char *pool;
+    const char *pool_namespace;     /* NULL or "": the default namespace */
+    const char *image;
+    const char *snapshot;           /* NULL: the head */
+};
+
+struct rbd_image {
+    struct rbd_cluster *cluster;
+    rados_ioctx_t meta;             /* header, id and directory objects */
+    rados_ioctx_t data;             /* data objects: meta, or the data pool */
+    char *name;                     /* for messages: pool/[ns/]image[@snap] */
+    char *id;
+    char *header_oid;
+    char *object_prefix;
+    uint8_t order;
+    uint64_t features;
+    uint64_t snap_id;               /* RBD_NOSNAP for the head */
+    bool read_only;
+    struct rbd_layout layout;
+
+    pthread_mutex_t lock;           /* size and snap context */
+    uint64_t size;
+    struct rbd_snapc snapc;
+
+    /* Another client changed the header (resize, snapshot): re-read it. */
+    atomic_bool stale;
+    atomic_bool rewatch;            /* the watch broke; set it up again */
+    uint64_t watch_handle;
+    bool watching;
+};
+
+/* Open; NULL with err set naming the image and what was wrong. */
+struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
+                                 const struct rbd_image_spec *spec,
+                                 bool read_only, struct qbp_error *err);
+void rbd_image_close(struct rbd_image *img);
+
+uint64_t rbd_image_size(struct rbd_image *img);
+/* Re-read size and snap context, and apply the snap context to writes. */
+int rbd_image_refresh(struct rbd_image *img);
+/* rbd_image_refresh if a header update arrived since the last one. */
+int rbd_image_refresh_if_stale(struct rbd_image *img);
+/* "rbd_data.<id>.%016llx" for object objno, into buf of RBD_OID_MAX. */
+#define RBD_OID_MAX 128
+void rbd_image_object_name(const struct rbd_image *img, uint64_t objno,
+                           char *buf);
+
+/*
+ * Call a class method on oid and return its output in *out (malloc'd, to
+ * free()), or a negative errno.
+ */
+int rbd_exec(rados_ioctx_t io, const char *oid, const char *cls,
+             const char *method, const struct rbd_enc *in,
+             char **out, size_t *out_len);
+
+#endif /* RBD_IMAGE_H */

@@ -1,0 +1,40 @@
+/*
+ * rbd-spec.h: the REST of "plugin:rbd:REST", the same syntax as QEMU's
+ * in-tree rbd driver: POOL[/NAMESPACE]/IMAGE[@SNAP][:key=value[:…]], with
+ * '\' escaping ':', '@', '/', '=' and '\' itself (a '\' before any other
+ * character stands for that character, as in QEMU).
+ *
+ * Where QEMU 7.2 (block/rbd.c, qemu_rbd_parse_filename) is looser, this
+ * parser is stricter rather than different: the location ends at the first
+ * unescaped ':' (QEMU splits the pool at the first '/' of the whole
+ * string, so "img:conf=/etc/ceph.conf" became pool "img:conf="), and
+ * empty names, a second '@' or a third '/', '@' in the pool, '/' in the
+ * snapshot, options without '=' or without a name, repeated options and a
+ * trailing lone '\' are refused.
+ */
+#ifndef RBD_SPEC_H
+#define RBD_SPEC_H
+
+#include <stddef.h>
+
+/*
+ * Calls add(opaque, key, value) for pool, namespace (if given), image,
+ * snapshot (if given), and each key=value in the order written, with
+ * these renamings so that filename keys and named options agree:
+ * id -> user, mon_host -> server, conf and key-secret kept; any other key
+ * becomes "ceph.<key>" (passed to rados_conf_set).  conf, id, mon_host and
+ * key-secret need a non-empty value; a ceph.<key> may be empty
+ * ("log_file=").  key and value are valid only during the call.
+ *
+ * The whole of rest is checked before the first add() call, so add() is
+ * never called for a filename that is then refused.  Returns 0, the first
+ * non-zero add() result, -EINVAL with a message in errbuf naming what was
+ * wrong, or -ENOMEM.  errbuf (errlen bytes, may be 0) is always
+ * NUL-terminated when errlen > 0; messages quote the POOL/IMAGE part but
+ * never an option's value (it may be a key).
+ */
+typedef int rbd_spec_add_fn(void *opaque, const char *key, const char *value);
+int rbd_spec_parse(const char *rest, rbd_spec_add_fn *add, void *opaque,
+                   char *errbuf, size_t errlen);
+
+#endif /* RBD_SPEC_H */

@@ -1,0 +1,393 @@
+/*
+ * rbd.c: the rbd plugin: Ceph RBD format 2 images over librados, addressed
+ * like QEMU's in-tree rbd driver (plugin:rbd:POOL[/NS]/IMAGE[@SNAP][:k=v]).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qemu-block-plugin.h"
+#include "rbd-cluster.h"
+#include "rbd-create.h"
+#include "rbd-image.h"
+#include "rbd-io.h"
+#include "rbd-spec.h"
+
+#define CEPH_PREFIX "ceph."
+#define MAX_SETTINGS 64
+
+static const struct qbp_option rbd_options[] = {
+    { "pool", QBP_OPT_STRING, QBP_OPTF_REQUIRED, "RADOS pool of the image" },
+    { "namespace", QBP_OPT_STRING, 0, "RADOS namespace of the image" },
+    { "image", QBP_OPT_STRING, QBP_OPTF_REQUIRED, "image name" },
+    { "snapshot", QBP_OPT_STRING, 0, "snapshot to open (read-only)" },
+    { "conf", QBP_OPT_STRING, 0, "Ceph configuration file" },
+    { "user", QBP_OPT_STRING, 0, "Ceph user (client.USER), default admin" },
+    { "server", QBP_OPT_STRING, 0, "monitor addresses (mon_host)" },
+    { "key-secret", QBP_OPT_STRING, 0, "id of a secret object holding the "
+      "user's key" },
+    { "auth-client-required", QBP_OPT_STRING, 0, "acceptable "
+      "authentication modes, e.g. cephx;none" },
+    { "osd-op-timeout", QBP_OPT_NUMBER, 0, "seconds before an OSD request "
+      "fails (0: wait forever)" },
+    { "mon-op-timeout", QBP_OPT_NUMBER, 0, "seconds before a monitor "
+      "request or the connection fails (0: wait forever)" },
+    { CEPH_PREFIX, QBP_OPT_STRING, 0, "any other Ceph setting, "
+      "e.g. ceph.rbd_cache=false" },
+    /* Used by create only. */
+    { "object-size", QBP_OPT_SIZE, 0, "create: object size, a power of two "
+      "from 4K to 32M (default 4M)" },
+    { "features", QBP_OPT_STRING, 0, "create: image features, e.g. "
+      "layering,deep-flatten (default layering)" },
+    { "stripe-unit", QBP_OPT_SIZE, 0, "create: stripe unit (default the "
+      "object size)" },
+    { "stripe-count", QBP_OPT_NUMBER, 0, "create: stripe count (default 1)" },
+    { "data-pool", QBP_OPT_STRING, 0, "create: pool for the data objects" },
+    { NULL },
+};
+
+/* Everything the options say, picked out of the key/value list. */
+struct rbd_args {
+    struct rbd_image_spec spec;
+    struct rbd_conn_opts conn;
+    struct qbp_kv settings[MAX_SETTINGS];
+    const char *object_size;
+    const char *features;
+    const char *stripe_unit;
+    const char *stripe_count;
+    const char *data_pool;
+};
+
+struct rbd_disk {
+    struct rbd_image *img;
+    struct rbd_cluster *cluster;
+};
+
+static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
+                      struct qbp_error *err)
+{
+    struct {
+        const char *key;
+        const char **dest;
+    } map[] = {
+        { "pool", &a->spec.pool }, { "namespace", &a->spec.pool_namespace },
+        { "image", &a->spec.image }, { "snapshot", &a->spec.snapshot },
+        { "conf", &a->conn.conf }, { "user", &a->conn.user },
+        { "server", &a->conn.server }, { "key-secret", &a->conn.key_secret },
+        { "auth-client-required", &a->conn.auth },
+        { "osd-op-timeout", &a->conn.osd_op_timeout },
+        { "mon-op-timeout", &a->conn.mon_op_timeout },
+        { "object-size", &a->object_size }, { "features", &a->features },
+        { "stripe-unit", &a->stripe_unit },
+        { "stripe-count", &a->stripe_count }, { "data-pool", &a->data_pool },
+    };
+
+    memset(a, 0, sizeof(*a));
+    a->conn.settings = a->settings;
+    for (size_t i = 0; i < n; i++) {
+        size_t k;
+
+        for (k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
+            if (strcmp(kv[i].key, map[k].key) == 0) {
+                *map[k].dest = kv[i].value;
+                break;
+            }
+        }
+        if (k < sizeof(map) / sizeof(map[0])) {
+            continue;
+        }
+        if (strncmp(kv[i].key, CEPH_PREFIX, strlen(CEPH_PREFIX)) != 0 ||
+            a->conn.n_settings == MAX_SETTINGS) {
+            qbp_host->error_set(err, -EINVAL, "rbd: unexpected option '%s'",
+                                kv[i].key);
+            return -EINVAL;
+        }
+        a->settings[a->conn.n_settings].key = kv[i].key + strlen(CEPH_PREFIX);
+        a->settings[a->conn.n_settings++].value = kv[i].value;
+    }
+    if (!a->spec.pool || !*a->spec.pool || !a->spec.image || !*a->spec.image) {
+        qbp_host->error_set(err, -EINVAL, "rbd: a pool and an image name are "
+                            "needed, e.g. plugin:rbd:rbd/vm1");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* POOL[/NAMESPACE]/IMAGE[@SNAP][:key=value...] into options. */
+static int rbd_parse_filename(const char *rest, qbp_add_option_fn *add,
+                              void *opaque, struct qbp_error *err)
+{
+    char msg[256];
+    int ret = rbd_spec_parse(rest, add, opaque, msg, sizeof(msg));
+
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "%s", msg);
+    }
+    return ret;
+}
+
+/* Opens a disk on a shared cluster connection. */
+static void *rbd_open(const struct qbp_kv *kv, size_t n, uint32_t flags,
+                      struct qbp_error *err)
+{
+    struct rbd_args a;
+    struct rbd_disk *d;
+
+    if (parse_args(kv, n, &a, err) < 0) {
+        return NULL;
+    }
+    d = calloc(1, sizeof(*d));
+    if (!d) {
+        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        return NULL;
+    }
+    d->cluster = rbd_cluster_get(&a.conn, err);
+    if (d->cluster) {
+        d->img = rbd_image_open(d->cluster, &a.spec,
+                                flags & QBP_OPEN_READ_ONLY, err);
+    }
+    if (!d->img) {
+        if (d->cluster) {
+            rbd_cluster_put(d->cluster);
+        }
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Nothing is in flight: the host drained the disk. */
+static void rbd_close(void *handle)
+{
+    struct rbd_disk *d = handle;
+
+    rbd_image_close(d->img);
+    rbd_cluster_put(d->cluster);
+    free(d);
+}
+
+/* The image's size, as of the last refresh. */
+static int64_t rbd_get_length(void *handle)
+{
+    struct rbd_disk *d = handle;
+
+    rbd_image_refresh_if_stale(d->img);
+    return (int64_t)rbd_image_size(d->img);
+}
+
+/* Writes are durable on completion: RADOS acknowledges only committed data. */
+static uint32_t rbd_get_caps(void *handle)
+{
+    struct rbd_disk *d = handle;
+
+    if (d->img->read_only) {
+        return 0;
+    }
+    return QBP_CAP_WRITE | QBP_CAP_FLUSH | QBP_CAP_DISCARD |
+           QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_TRUNCATE |
+           QBP_CAP_ZERO_UNMAP;
+}
+
+/* 512-byte requests, and whole objects where the caller can. */
+static void rbd_get_limits(void *handle, struct qbp_limits *limits)
+{
+    struct rbd_disk *d = handle;
+
+    limits->request_alignment = 512;
+    limits->opt_transfer = (uint32_t)d->img->layout.object_size;
+}
+
+static int rbd_aio_readv(void *handle, uint64_t offset,
+                         const struct iovec *iov, int iovcnt, uint32_t flags,
+                         qbp_completion_fn *cb, void *opaque)
+{
+    struct rbd_disk *d = handle;
+    uint64_t len = 0;
+
+    for (int i = 0; i < iovcnt; i++) {
+        len += iov[i].iov_len;
+    }
+    return rbd_io_submit(d->img, RBD_IO_READ, offset, len, iov, iovcnt, flags,
+                         cb, opaque);
+}
+
+static int rbd_aio_writev(void *handle, uint64_t offset,
+                          const struct iovec *iov, int iovcnt, uint32_t flags,
+                          qbp_completion_fn *cb, void *opaque)
+{
+    struct rbd_disk *d = handle;
+    uint64_t len = 0;
+
+    for (int i = 0; i < iovcnt; i++) {
+        len += iov[i].iov_len;
+    }
+    return rbd_io_submit(d->img, RBD_IO_WRITE, offset, len, iov, iovcnt,
+                         flags, cb, opaque);
+}
+
+/* Every completed write is already committed by the OSDs. */
+static int rbd_aio_flush(void *handle, qbp_completion_fn *cb, void *opaque)
+{
+    cb(opaque, 0);
+    return 0;
+}
+
+static int rbd_aio_discard(void *handle, uint64_t offset, uint64_t length,
+                           uint32_t flags, qbp_completion_fn *cb, void *opaque)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_io_submit(d->img, RBD_IO_DISCARD, offset, length, NULL, 0,
+                         flags, cb, opaque);
+}
+
+static int rbd_aio_write_zeroes(void *handle, uint64_t offset,
+                                uint64_t length, uint32_t flags,
+                                qbp_completion_fn *cb, void *opaque)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_io_submit(d->img, RBD_IO_WRITE_ZEROES, offset, length, NULL, 0,
+                         flags, cb, opaque);
+}
+
+/* Sets the size in the header, then removes what lies past a shrunk end. */
+static int rbd_truncate(void *handle, uint64_t size, struct qbp_error *err)
+{
+    struct rbd_disk *d = handle;
+    struct rbd_image *img = d->img;
+    uint64_t old = rbd_image_size(img);
+    struct rbd_enc in;
+    char *out = NULL;
+    size_t len;
+    int ret;
+
+    rbd_enc_init(&in);
+    rbd_cls_enc_set_size(&in, size);
+    ret = rbd_exec(img->meta, img->header_oid, "rbd", "set_size", &in, &out,
+                   &len);
+    rbd_enc_free(&in);
+    free(out);
+    if (ret == 0) {
+        ret = rbd_image_refresh(img);
+    }
+    if (ret == 0 && size < old) {
+        ret = rbd_io_sync(img, RBD_IO_DISCARD, size, old - size);
+    }
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: resizing image '%s' to %" PRIu64
+                            " bytes failed: %s", img->name, size,
+                            strerror(-ret));
+    }
+    return ret;
+}
+
+static int parse_number(const char *name, const char *value, uint64_t dflt,
+                        uint64_t *out, struct qbp_error *err)
+{
+    char *end;
+
+    *out = dflt;
+    if (!value) {
+        return 0;
+    }
+    errno = 0;
+    *out = strtoull(value, &end, 10);
+    if (errno || *end || end == value) {
+        qbp_host->error_set(err, -EINVAL, "rbd: option '%s' expects a "
+                            "number, not '%s'", name, value);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int create_opts(const struct rbd_args *a, uint64_t size,
+                       struct rbd_create_opts *o, struct qbp_error *err)
+{
+    uint64_t object_size;
+    int ret;
+
+    memset(o, 0, sizeof(*o));
+    o->size = size;
+    o->data_pool = a->data_pool;
+    if ((ret = parse_number("object-size", a->object_size, 4 << 20,
+                            &object_size, err)) < 0 ||
+        (ret = parse_number("stripe-unit", a->stripe_unit, 0,
+                            &o->stripe_unit, err)) < 0 ||
+        (ret = parse_number("stripe-count", a->stripe_count, 0,
+                            &o->stripe_count, err)) < 0) {
+        return ret;
+    }
+    if (object_size < 4096 || object_size > (32u << 20) ||
+        (object_size & (object_size - 1))) {
+        qbp_host->error_set(err, -EINVAL, "rbd: object-size %" PRIu64 " is "
+                            "not a power of two from 4K to 32M", object_size);
+        return -EINVAL;
+    }
+    while ((1ull << o->order) < object_size) {
+        o->order++;
+    }
+    o->features = RBD_FEATURE_LAYERING;
+    if (a->features && rbd_features_parse(a->features, &o->features) < 0) {
+        qbp_host->error_set(err, -EINVAL, "rbd: unknown feature in '%s' "
+                            "(known: layering, striping, exclusive-lock, "
+                            "object-map, fast-diff, deep-flatten, journaling, "
+                            "data-pool)", a->features);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* qemu-img create: a new image, as `rbd create` would make it. */
+static int rbd_create(const struct qbp_kv *kv, size_t n, uint64_t size,
+                      struct qbp_error *err)
+{
+    struct rbd_create_opts o;
+    struct rbd_cluster *c;
+    struct rbd_args a;
+    int ret;
+
+    if ((ret = parse_args(kv, n, &a, err)) < 0 ||
+        (ret = create_opts(&a, size, &o, err)) < 0) {
+        return ret;
+    }
+    if (a.spec.snapshot) {
+        qbp_host->error_set(err, -EINVAL, "rbd: cannot create a snapshot "
+                            "('%s@%s'); use `rbd snap create`", a.spec.image,
+                            a.spec.snapshot);
+        return -EINVAL;
+    }
+    c = rbd_cluster_get(&a.conn, err);
+    if (!c) {
+        return -EIO;
+    }
+    ret = rbd_image_create(c, &a.spec, &o, err);
+    rbd_cluster_put(c);
+    return ret;
+}
+
+static struct qbp_plugin rbd_plugin = {
+    .thread_model = QBP_THREAD_MODEL_PARALLEL,
+    .name = "rbd",
+    .contact = "https://github.com/qemu-block-plugins/qemu-block-plugins/issues",
+    .version = "0.1",
+    .description = "Ceph RBD format 2 images over librados",
+    .options = rbd_options,
+    .parse_filename = rbd_parse_filename,
+    .open = rbd_open,
+    .close = rbd_close,
+    .get_length = rbd_get_length,
+    .get_caps = rbd_get_caps,
+    .get_limits = rbd_get_limits,
+    .aio_readv = rbd_aio_readv,
+    .aio_writev = rbd_aio_writev,
+    .aio_flush = rbd_aio_flush,
+    .aio_discard = rbd_aio_discard,
+    .aio_write_zeroes = rbd_aio_write_zeroes,
+    .truncate = rbd_truncate,
+    .create = rbd_create,
+};
+
+QBP_REGISTER_PLUGIN(rbd_plugin)
