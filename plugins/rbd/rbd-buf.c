@@ -190,8 +190,10 @@ static const uint8_t *rbd_dec_take(struct rbd_dec *d, size_t n)
         return NULL;
     }
     p = d->p;
-    d->p += n;
-    d->left -= n;
+    if (n > 0) {                /* no arithmetic on a NULL empty buffer */
+        d->p += n;
+        d->left -= n;
+    }
     return p;
 }
 

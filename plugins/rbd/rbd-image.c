@@ -103,8 +103,9 @@ static int open_pool(struct rbd_image *img, const struct rbd_image_spec *s,
         return ret;
     }
     rados_ioctx_set_namespace(img->meta, s->pool_namespace);
+    img->pool_namespace = strdup(s->pool_namespace ? s->pool_namespace : "");
     img->data = img->meta;
-    return 0;
+    return img->pool_namespace ? 0 : -ENOMEM;
 }
 
 static int read_image_id(struct rbd_image *img,
@@ -238,9 +239,7 @@ static int read_layout(struct rbd_image *img, struct qbp_error *err)
     return ret;
 }
 
-static int open_data_pool(struct rbd_image *img,
-                          const struct rbd_image_spec *s,
-                          struct qbp_error *err)
+static int open_data_pool(struct rbd_image *img, struct qbp_error *err)
 {
     int64_t pool_id = -1;
     char *out;
@@ -267,14 +266,45 @@ static int open_data_pool(struct rbd_image *img,
                             pool_id, strerror(-ret));
         return ret;
     }
-    rados_ioctx_set_namespace(img->data, s->pool_namespace);
+    rados_ioctx_set_namespace(img->data, img->pool_namespace);
     return 0;
 }
 
-/* Clones read through to their parent: not in this plugin yet. */
-static int refuse_clone(struct rbd_image *img, struct qbp_error *err)
+/* Chains deeper than this are refused rather than followed forever. */
+#define RBD_MAX_CLONE_DEPTH 16
+
+static struct rbd_image *open_parent(struct rbd_image *child,
+                                     const struct rbd_parent *p, int depth,
+                                     struct qbp_error *err);
+
+static int read_overlap(struct rbd_image *img, bool *has, uint64_t *overlap,
+                        struct qbp_error *err)
+{
+    struct rbd_enc in;
+    char *out;
+    size_t len;
+    int ret;
+
+    rbd_enc_init(&in);
+    rbd_cls_enc_snap_id(&in, img->snap_id);
+    ret = header_call(img, "parent_overlap_get", &in, &out, &len);
+    rbd_enc_free(&in);
+    if (ret == 0) {
+        ret = rbd_cls_dec_parent_overlap_get(out, len, has, overlap);
+        free(out);
+    }
+    return header_result(img, err, "parent_overlap_get", ret);
+}
+
+/*
+ * A clone: read-only opens read through to the parent snapshot within the
+ * overlap; writing would need copy-up, which this plugin does not do yet.
+ */
+static int load_parent(struct rbd_image *img, int depth,
+                       struct qbp_error *err)
 {
     struct rbd_parent parent = { .pool_id = -1 };
+    bool has_overlap = false;
     char *out;
     size_t len;
     int ret;
@@ -287,16 +317,24 @@ static int refuse_clone(struct rbd_image *img, struct qbp_error *err)
         ret = rbd_cls_dec_parent_get(out, len, &parent);
         free(out);
     }
-    if (header_result(img, err, "parent_get", ret) < 0) {
+    if (header_result(img, err, "parent_get", ret) < 0 || parent.pool_id < 0) {
+        rbd_parent_free(&parent);
         return ret;
     }
-    if (parent.pool_id >= 0) {
+    if (!img->read_only) {
         ret = -ENOTSUP;
-        qbp_host->error_set(err, ret, "image '%s' is a clone (its parent is "
-                            "image id %s in pool id %" PRId64 "); the rbd "
-                            "plugin cannot read through to a parent yet: "
-                            "run `rbd flatten` or use QEMU's rbd driver",
-                            img->name, parent.image_id, parent.pool_id);
+        qbp_host->error_set(err, ret, "image '%s' is a clone; the rbd plugin "
+                            "cannot write to clones yet: open it read-only "
+                            "or run `rbd flatten`", img->name);
+    } else if (depth >= RBD_MAX_CLONE_DEPTH) {
+        ret = -ELOOP;
+        qbp_host->error_set(err, ret, "image '%s': its chain of parents is "
+                            "deeper than %d", img->name, RBD_MAX_CLONE_DEPTH);
+    } else if ((ret = read_overlap(img, &has_overlap, &img->parent_overlap,
+                                   err)) == 0 && has_overlap &&
+               img->parent_overlap > 0) {
+        img->parent = open_parent(img, &parent, depth + 1, err);
+        ret = img->parent ? 0 : -EIO;
     }
     rbd_parent_free(&parent);
     return ret;
@@ -346,7 +384,7 @@ static int apply_snapc(struct rbd_image *img)
 }
 
 static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
-                       struct qbp_error *err)
+                       int depth, struct qbp_error *err)
 {
     struct rbd_enc in;
     uint64_t incompatible = 0;
@@ -358,7 +396,7 @@ static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
     if (ret < 0) {
         return ret;
     }
-    if (s->snapshot && (ret = find_snapshot(img, s->snapshot, err)) < 0) {
+    if (s && s->snapshot && (ret = find_snapshot(img, s->snapshot, err)) < 0) {
         return ret;
     }
     if ((ret = read_size(img, &img->order, &img->size, err)) < 0) {
@@ -390,8 +428,8 @@ static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
     if (header_result(img, err, "get_features", ret) < 0 ||
         (ret = check_features(img, incompatible, err)) < 0 ||
         (ret = read_layout(img, err)) < 0 ||
-        (ret = open_data_pool(img, s, err)) < 0 ||
-        (ret = refuse_clone(img, err)) < 0) {
+        (ret = open_data_pool(img, err)) < 0 ||
+        (ret = load_parent(img, depth, err)) < 0) {
         return ret;
     }
     if (img->snap_id != RBD_NOSNAP) {
@@ -445,6 +483,55 @@ static void unwatch_header(struct rbd_image *img)
     }
 }
 
+/* The parent, by pool id, namespace, image id and snapshot id. */
+static struct rbd_image *open_parent(struct rbd_image *child,
+                                     const struct rbd_parent *p, int depth,
+                                     struct qbp_error *err)
+{
+    struct rbd_image *img = calloc(1, sizeof(*img));
+    size_t name_len;
+    int ret;
+
+    if (!img) {
+        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        return NULL;
+    }
+    img->cluster = child->cluster;
+    img->read_only = true;
+    img->snap_id = p->snap_id;
+    pthread_mutex_init(&img->lock, NULL);
+    name_len = strlen(child->name) + strlen(p->image_id) + 32;
+    img->name = malloc(name_len);
+    img->id = strdup(p->image_id);
+    img->pool_namespace = strdup(p->pool_namespace ? p->pool_namespace : "");
+    img->header_oid = malloc(strlen(p->image_id) + sizeof("rbd_header."));
+    if (!img->name || !img->id || !img->pool_namespace || !img->header_oid) {
+        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        rbd_image_close(img);
+        return NULL;
+    }
+    snprintf(img->name, name_len, "parent %s of %s", p->image_id,
+             child->name);
+    sprintf(img->header_oid, "rbd_header.%s", p->image_id);
+    ret = rados_ioctx_create2(rbd_cluster_rados(img->cluster), p->pool_id,
+                              &img->meta);
+    if (ret < 0) {
+        img->meta = NULL;
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot open the pool "
+                            "(id %" PRId64 ") of its parent: %s", child->name,
+                            p->pool_id, strerror(-ret));
+    } else {
+        rados_ioctx_set_namespace(img->meta, img->pool_namespace);
+        img->data = img->meta;
+        ret = read_header(img, NULL, depth, err);
+    }
+    if (ret < 0) {
+        rbd_image_close(img);
+        return NULL;
+    }
+    return img;
+}
+
 struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
                                  const struct rbd_image_spec *spec,
                                  bool read_only, struct qbp_error *err)
@@ -467,7 +554,7 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
         ret = -EROFS;
     } else if ((ret = open_pool(img, spec, err)) == 0 &&
                (ret = read_image_id(img, spec, err)) == 0 &&
-               (ret = read_header(img, spec, err)) == 0) {
+               (ret = read_header(img, spec, 0, err)) == 0) {
         /* Watch first, then read again: no update can fall in between. */
         ret = watch_header(img);
         if (ret < 0) {
@@ -498,8 +585,12 @@ void rbd_image_close(struct rbd_image *img)
     if (img->meta) {
         rados_ioctx_destroy(img->meta);
     }
+    if (img->parent) {
+        rbd_image_close(img->parent);
+    }
     rbd_snapc_free(&img->snapc);
     pthread_mutex_destroy(&img->lock);
+    free(img->pool_namespace);
     free(img->object_prefix);
     free(img->header_oid);
     free(img->id);

@@ -34,6 +34,7 @@ struct rbd_image {
     struct rbd_cluster *cluster;
     rados_ioctx_t meta;             /* header, id and directory objects */
     rados_ioctx_t data;             /* data objects: meta, or the data pool */
+    char *pool_namespace;           /* "" for the default */
     char *name;                     /* for messages: pool/[ns/]image[@snap] */
     char *id;
     char *header_oid;
@@ -47,6 +48,10 @@ struct rbd_image {
     pthread_mutex_t lock;           /* size and snap context */
     uint64_t size;
     struct rbd_snapc snapc;
+
+    /* A clone reads what it lacks from its parent, up to the overlap. */
+    struct rbd_image *parent;
+    uint64_t parent_overlap;
 
     /* Another client changed the header (resize, snapshot): re-read it. */
     atomic_bool stale;

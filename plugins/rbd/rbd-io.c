@@ -25,6 +25,7 @@ struct rbd_piece {
 struct rbd_req {
     enum rbd_io_kind kind;
     uint32_t flags;
+    uint64_t off;
     uint64_t len;
     qbp_completion_fn *cb;
     void *opaque;
@@ -36,12 +37,14 @@ struct rbd_req {
 struct rbd_read_step {
     char *buf;
     size_t len;
+    uint64_t img_off;       /* where the step's bytes are in the image */
     size_t done;
     int prval;
 };
 
 struct rbd_objop {
     struct rbd_req *req;
+    struct rbd_image *img;
     rados_completion_t comp;
     rados_read_op_t rop;
     rados_write_op_t wop;
@@ -113,6 +116,42 @@ static void objop_free(struct rbd_objop *o)
     free(o);
 }
 
+static void parent_read_done(void *opaque, int64_t result)
+{
+    req_finish_one(opaque, result < 0 ? (int)result : 0);
+}
+
+/*
+ * A clone lacks this object: its bytes are the parent's up to the overlap,
+ * zeroes after.  Each step becomes a read of the parent, counted in the
+ * request like an object op of its own.
+ */
+static void read_from_parent(struct rbd_objop *o)
+{
+    struct rbd_image *parent = o->img->parent;
+    uint64_t overlap = o->img->parent_overlap;
+
+    for (size_t i = 0; i < o->n_steps; i++) {
+        struct rbd_read_step *s = &o->steps[i];
+        uint64_t in = s->img_off >= overlap ? 0 :
+                      s->len < overlap - s->img_off ? s->len :
+                      overlap - s->img_off;
+        struct iovec iov = { .iov_base = s->buf, .iov_len = in };
+        int ret = 0;
+
+        memset(s->buf + in, 0, s->len - in);
+        if (in == 0) {
+            continue;
+        }
+        atomic_fetch_add(&o->req->pending, 1);
+        ret = rbd_io_submit(parent, RBD_IO_READ, s->img_off, in, &iov, 1, 0,
+                            parent_read_done, o->req);
+        if (ret < 0) {
+            req_finish_one(o->req, ret);
+        }
+    }
+}
+
 /* librados' finisher thread: no blocking here. */
 static void objop_done(rados_completion_t comp, void *arg)
 {
@@ -120,7 +159,10 @@ static void objop_done(rados_completion_t comp, void *arg)
     struct rbd_req *req = o->req;
     int ret = rados_aio_get_return_value(comp);
 
-    if (req->kind == RBD_IO_READ) {
+    if (req->kind == RBD_IO_READ && ret == -ENOENT && o->img->parent) {
+        read_from_parent(o);
+        ret = 0;
+    } else if (req->kind == RBD_IO_READ) {
         /* A missing object, or data short of the range, reads as zeroes. */
         for (size_t i = 0; i < o->n_steps; i++) {
             struct rbd_read_step *s = &o->steps[i];
@@ -145,13 +187,14 @@ static void objop_done(rados_completion_t comp, void *arg)
 }
 
 /* Cut [req_off, req_off+len) of the request's iovecs into steps via fn. */
-typedef int step_fn(struct rbd_objop *o, uint64_t obj_off, char *buf,
-                    size_t len);
+typedef int step_fn(struct rbd_objop *o, uint64_t obj_off, uint64_t img_off,
+                    char *buf, size_t len);
 
 static int for_each_segment(const struct iovec *iov, int iovcnt,
                             uint64_t req_off, uint64_t len, uint64_t obj_off,
                             struct rbd_objop *o, step_fn *fn)
 {
+    uint64_t img_off = o->req->off + req_off;
     int i = 0;
 
     while (i < iovcnt && req_off >= iov[i].iov_len) {
@@ -168,30 +211,32 @@ static int for_each_segment(const struct iovec *iov, int iovcnt,
         if (n == 0) {
             continue;
         }
-        ret = fn(o, obj_off, (char *)iov[i].iov_base + req_off, n);
+        ret = fn(o, obj_off, img_off, (char *)iov[i].iov_base + req_off, n);
         if (ret < 0) {
             return ret;
         }
         obj_off += n;
+        img_off += n;
         len -= n;
         req_off = 0;
     }
     return len ? -EINVAL : 0;
 }
 
-static int read_step(struct rbd_objop *o, uint64_t obj_off, char *buf,
-                     size_t len)
+static int read_step(struct rbd_objop *o, uint64_t obj_off, uint64_t img_off,
+                     char *buf, size_t len)
 {
     struct rbd_read_step *s = &o->steps[o->n_steps++];
 
     s->buf = buf;
     s->len = len;
+    s->img_off = img_off;
     rados_read_op_read(o->rop, obj_off, len, buf, &s->done, &s->prval);
     return 0;
 }
 
-static int write_step(struct rbd_objop *o, uint64_t obj_off, char *buf,
-                      size_t len)
+static int write_step(struct rbd_objop *o, uint64_t obj_off,
+                      uint64_t img_off, char *buf, size_t len)
 {
     rados_write_op_write(o->wop, buf, len, obj_off);
     return 0;
@@ -254,6 +299,7 @@ static int submit_object(struct rbd_image *img, struct rbd_req *req,
         return -ENOMEM;
     }
     o->req = req;
+    o->img = img;
     rbd_image_object_name(img, p[0].objno, oid);
     if (rados_aio_create_completion2(o, objop_done, &o->comp) < 0) {
         objop_free(o);
@@ -319,8 +365,8 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
         free(l.v);
         return ret < 0 ? ret : -ENOMEM;
     }
-    *req = (struct rbd_req){ .kind = kind, .flags = flags, .len = len,
-                             .cb = cb, .opaque = opaque };
+    *req = (struct rbd_req){ .kind = kind, .flags = flags, .off = off,
+                             .len = len, .cb = cb, .opaque = opaque };
     atomic_init(&req->pending, 1);
     atomic_init(&req->error, 0);
     if (img->layout.stripe_count > 1) {

@@ -149,7 +149,8 @@ static const char *spec_next_option(const char *entry, const char **key,
 
 /*
  * POOL[/NAMESPACE]/IMAGE[@SNAP] in [s, end), into out; returns the byte
- * of out after the last copy, or NULL with the message written.
+ * of out after the last copy, or NULL with the message written and the
+ * error in *ret.
  */
 static char *spec_parse_location(struct spec_parts *p, const char *s,
                                  const char *end, char *out,
