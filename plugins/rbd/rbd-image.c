@@ -234,7 +234,8 @@ static int read_layout(struct rbd_image *img, struct qbp_error *err)
         qbp_host->error_set(err, ret, "rbd: image '%s' has an impossible "
                             "layout: object size %" PRIu64 ", stripe unit %"
                             PRIu64 ", stripe count %" PRIu64, img->name,
-                            img->layout.object_size, unit, count);
+                            img->layout.object_size, img->layout.stripe_unit,
+                            img->layout.stripe_count);
     }
     return ret;
 }
