@@ -322,7 +322,11 @@ static int load_parent(struct rbd_image *img, int depth,
         rbd_parent_free(&parent);
         return ret;
     }
-    if (!img->read_only) {
+    /* A flattened image may still name its parent for older snapshots. */
+    ret = read_overlap(img, &has_overlap, &img->parent_overlap, err);
+    if (ret < 0 || !has_overlap || img->parent_overlap == 0) {
+        img->parent_overlap = 0;
+    } else if (!img->read_only) {
         ret = -ENOTSUP;
         qbp_host->error_set(err, ret, "image '%s' is a clone; the rbd plugin "
                             "cannot write to clones yet: open it read-only "
@@ -331,9 +335,7 @@ static int load_parent(struct rbd_image *img, int depth,
         ret = -ELOOP;
         qbp_host->error_set(err, ret, "image '%s': its chain of parents is "
                             "deeper than %d", img->name, RBD_MAX_CLONE_DEPTH);
-    } else if ((ret = read_overlap(img, &has_overlap, &img->parent_overlap,
-                                   err)) == 0 && has_overlap &&
-               img->parent_overlap > 0) {
+    } else {
         img->parent = open_parent(img, &parent, depth + 1, err);
         ret = img->parent ? 0 : -EIO;
     }

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# GTest unit tests of the RBD class-method encoders/decoders and feature
+# names, on replies captured from a live Ceph 16 cluster
+# (tests/unit/test-rbd-cls.c).
+exec build/tests/unit/test-rbd-cls --tap
