@@ -60,8 +60,14 @@ $(B)/host/libqbp-loader.a: $(LOADER_OBJS)
 qemu: $(B)/host/libqbp-loader.a
 	host/qemu/build-qemu.sh $(B) $(PLUGINDIR) $(SANITIZERS)
 
-# abi-check.mk first: tests.mk's check target needs its CHECK_DEPS.
+# Fragments that add to CHECK_DEPS come first: tests.mk's check target
+# needs all of it.
 -include abi-check/abi-check.mk
+-include host/qbp-check/qbp-check.mk
+-include host/nbdkit/nbdkit.mk
+-include tests/fuzz/fuzz.mk
+-include tests/vm/vm.mk
+-include bench/bench.mk
 -include tests/tests.mk
 
 demo: all

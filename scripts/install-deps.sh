@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages the project needs to build and test, and
-# enable deb-src so the QEMU source package can be fetched.  Idempotent:
-# packages already present are not reinstalled.
+# Install the Debian 12 packages the project needs to build and test (the
+# lists in scripts/deps/), and enable deb-src so the QEMU source package
+# can be fetched.  Idempotent: packages already present are not reinstalled.
 set -euo pipefail
 
-packages=(
-    # the project itself
-    build-essential pkg-config libglib2.0-dev libltdl-dev librados-dev
-    abigail-tools ccache perl
-    # QEMU 7.2 from Debian's source package
-    dpkg-dev ninja-build meson python3 libpixman-1-dev zlib1g-dev libfdt-dev
-    librbd-dev flex bison seabios ipxe-qemu qemu-system-data
-)
+# One list a concern, scripts/deps/*.txt: words are packages, '#' comments.
+packages=($(sed 's/#.*//' "$(dirname "$0")"/deps/*.txt))
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
