@@ -4,7 +4,8 @@
 set -u
 
 top=$(pwd)
-build=$top/build
+# QBP_BUILD selects another build tree, e.g. a sanitizer build.
+build=${QBP_BUILD:-$top/build}
 QEMU_IMG=$build/qemu/qemu-img
 QEMU_IO=$build/qemu/qemu-io
 QEMU_NBD=$build/qemu/qemu-nbd
