@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rbd-image.h"
+#include "rbd-objq.h"
 
 /* The rbd_id.<name> object holds one short string. */
 #define RBD_ID_OBJECT_MAX 4096
@@ -551,7 +552,11 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
     img->read_only = read_only;
     img->snap_id = RBD_NOSNAP;
     pthread_mutex_init(&img->lock, NULL);
-    if (spec->snapshot && !read_only) {
+    img->objq = rbd_objq_new();
+    if (!img->objq) {
+        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        ret = -ENOMEM;
+    } else if (spec->snapshot && !read_only) {
         qbp_host->error_set(err, -EROFS, "rbd: snapshot '%s' can only be "
                             "opened read-only", img->name);
         ret = -EROFS;
@@ -591,6 +596,7 @@ void rbd_image_close(struct rbd_image *img)
     if (img->parent) {
         rbd_image_close(img->parent);
     }
+    rbd_objq_free(img->objq);
     rbd_snapc_free(&img->snapc);
     pthread_mutex_destroy(&img->lock);
     free(img->pool_namespace);

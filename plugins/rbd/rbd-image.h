@@ -49,6 +49,8 @@ struct rbd_image {
     uint64_t size;
     struct rbd_snapc snapc;
 
+    struct rbd_objq *objq;          /* mutations in flight, per object */
+
     /* A clone reads what it lacks from its parent, up to the overlap. */
     struct rbd_image *parent;
     uint64_t parent_overlap;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rbd-io.h"
+#include "rbd-objq.h"
 
 struct rbd_piece {
     uint64_t objno;
@@ -47,7 +48,6 @@ struct rbd_objop {
     struct rbd_image *img;
     rados_completion_t comp;
     rados_read_op_t rop;
-    rados_write_op_t wop;
     size_t n_steps;
     struct rbd_read_step steps[];
 };
@@ -107,9 +107,6 @@ static void objop_free(struct rbd_objop *o)
     if (o->rop) {
         rados_release_read_op(o->rop);
     }
-    if (o->wop) {
-        rados_release_write_op(o->wop);
-    }
     if (o->comp) {
         rados_aio_release(o->comp);
     }
@@ -152,17 +149,17 @@ static void read_from_parent(struct rbd_objop *o)
     }
 }
 
-/* librados' finisher thread: no blocking here. */
+/* A read's op is back.  librados' finisher thread: no blocking here. */
 static void objop_done(rados_completion_t comp, void *arg)
 {
     struct rbd_objop *o = arg;
     struct rbd_req *req = o->req;
     int ret = rados_aio_get_return_value(comp);
 
-    if (req->kind == RBD_IO_READ && ret == -ENOENT && o->img->parent) {
+    if (ret == -ENOENT && o->img->parent) {
         read_from_parent(o);
         ret = 0;
-    } else if (req->kind == RBD_IO_READ) {
+    } else {
         /* A missing object, or data short of the range, reads as zeroes. */
         for (size_t i = 0; i < o->n_steps; i++) {
             struct rbd_read_step *s = &o->steps[i];
@@ -178,23 +175,19 @@ static void objop_done(rados_completion_t comp, void *arg)
         if (ret == -ENOENT) {
             ret = 0;
         }
-    } else if (req->kind != RBD_IO_WRITE && ret == -ENOENT) {
-        /* Nothing to discard or zero where there is no object. */
-        ret = 0;
     }
     objop_free(o);
     req_finish_one(req, ret);
 }
 
 /* Cut [req_off, req_off+len) of the request's iovecs into steps via fn. */
-typedef int step_fn(struct rbd_objop *o, uint64_t obj_off, uint64_t img_off,
+typedef int step_fn(void *ctx, uint64_t obj_off, uint64_t img_off,
                     char *buf, size_t len);
 
 static int for_each_segment(const struct iovec *iov, int iovcnt,
-                            uint64_t req_off, uint64_t len, uint64_t obj_off,
-                            struct rbd_objop *o, step_fn *fn)
+                            uint64_t img_off, uint64_t req_off, uint64_t len,
+                            uint64_t obj_off, void *ctx, step_fn *fn)
 {
-    uint64_t img_off = o->req->off + req_off;
     int i = 0;
 
     while (i < iovcnt && req_off >= iov[i].iov_len) {
@@ -211,7 +204,7 @@ static int for_each_segment(const struct iovec *iov, int iovcnt,
         if (n == 0) {
             continue;
         }
-        ret = fn(o, obj_off, img_off, (char *)iov[i].iov_base + req_off, n);
+        ret = fn(ctx, obj_off, img_off, (char *)iov[i].iov_base + req_off, n);
         if (ret < 0) {
             return ret;
         }
@@ -223,9 +216,10 @@ static int for_each_segment(const struct iovec *iov, int iovcnt,
     return len ? -EINVAL : 0;
 }
 
-static int read_step(struct rbd_objop *o, uint64_t obj_off, uint64_t img_off,
+static int read_step(void *ctx, uint64_t obj_off, uint64_t img_off,
                      char *buf, size_t len)
 {
+    struct rbd_objop *o = ctx;
     struct rbd_read_step *s = &o->steps[o->n_steps++];
 
     s->buf = buf;
@@ -235,12 +229,55 @@ static int read_step(struct rbd_objop *o, uint64_t obj_off, uint64_t img_off,
     return 0;
 }
 
-static int write_step(struct rbd_objop *o, uint64_t obj_off,
-                      uint64_t img_off, char *buf, size_t len)
+/* Writes of one request to one object, waiting in the object's queue. */
+struct rbd_write_unit {
+    struct rbd_mutation m;
+    struct rbd_req *req;
+    size_t n_steps;
+    struct rbd_write_step {
+        uint64_t obj_off;
+        const char *buf;
+        size_t len;
+    } steps[];
+};
+
+static int write_step(void *ctx, uint64_t obj_off, uint64_t img_off,
+                      char *buf, size_t len)
 {
-    rados_write_op_write(o->wop, buf, len, obj_off);
+    struct rbd_write_unit *u = ctx;
+
+    u->steps[u->n_steps++] = (struct rbd_write_step){ obj_off, buf, len };
     return 0;
 }
+
+static void write_build(struct rbd_mutation *m, rados_write_op_t op)
+{
+    struct rbd_write_unit *u = (struct rbd_write_unit *)m;
+
+    for (size_t i = 0; i < u->n_steps; i++) {
+        rados_write_op_write(op, u->steps[i].buf, u->steps[i].len,
+                             u->steps[i].obj_off);
+    }
+}
+
+static void write_done(struct rbd_mutation *m, int ret)
+{
+    struct rbd_write_unit *u = (struct rbd_write_unit *)m;
+    struct rbd_req *req = u->req;
+
+    free(u);
+    req_finish_one(req, ret);
+}
+
+/* Discard or write-zeroes of one request to one object. */
+struct rbd_trim_unit {
+    struct rbd_mutation m;
+    struct rbd_req *req;
+    uint64_t object_size;
+    bool may_unmap;
+    size_t n;
+    struct rbd_piece p[];
+};
 
 /* How many iovec segments the pieces of one object are cut into. */
 static size_t count_steps(const struct rbd_piece *p, size_t n,
@@ -264,34 +301,101 @@ static size_t count_steps(const struct rbd_piece *p, size_t n,
 /*
  * Discard and write-zeroes of one object, as the kernel client does: the
  * whole object is removed, a range to its end is truncated, anything else
- * is zeroed.  Adjacent pieces are merged first.
+ * is zeroed.  Adjacent pieces are merged first.  It asserts the object
+ * exists, so that nothing is created, and so it travels alone.
  */
-static void add_trim_steps(struct rbd_objop *o, const struct rbd_piece *p,
-                           size_t n, uint64_t object_size, bool may_unmap)
+static void trim_build(struct rbd_mutation *m, rados_write_op_t op)
 {
-    rados_write_op_assert_exists(o->wop);
-    for (size_t i = 0; i < n;) {
+    struct rbd_trim_unit *u = (struct rbd_trim_unit *)m;
+    const struct rbd_piece *p = u->p;
+
+    rados_write_op_assert_exists(op);
+    for (size_t i = 0; i < u->n;) {
         uint64_t start = p[i].obj_off, end = start + p[i].len;
 
-        for (i++; i < n && p[i].obj_off == end; i++) {
+        for (i++; i < u->n && p[i].obj_off == end; i++) {
             end += p[i].len;
         }
-        if (may_unmap && start == 0 && end == object_size) {
-            rados_write_op_remove(o->wop);
-        } else if (may_unmap && end == object_size) {
-            rados_write_op_truncate(o->wop, start);
+        if (u->may_unmap && start == 0 && end == u->object_size) {
+            rados_write_op_remove(op);
+        } else if (u->may_unmap && end == u->object_size) {
+            rados_write_op_truncate(op, start);
         } else {
-            rados_write_op_zero(o->wop, start, end - start);
+            rados_write_op_zero(op, start, end - start);
         }
     }
 }
 
-static int submit_object(struct rbd_image *img, struct rbd_req *req,
-                         const struct rbd_piece *p, size_t n,
-                         const struct iovec *iov, int iovcnt)
+static void trim_done(struct rbd_mutation *m, int ret)
 {
-    size_t max_steps = req->kind == RBD_IO_READ ? count_steps(p, n, iov, iovcnt) : 0;
-    struct rbd_objop *o = calloc(1, sizeof(*o) + max_steps * sizeof(o->steps[0]));
+    struct rbd_trim_unit *u = (struct rbd_trim_unit *)m;
+    struct rbd_req *req = u->req;
+
+    free(u);
+    /* Nothing to discard or zero where there is no object. */
+    req_finish_one(req, ret == -ENOENT ? 0 : ret);
+}
+
+/* Queue the request's mutation of one object behind the object's ops. */
+static int queue_mutation(struct rbd_image *img, struct rbd_req *req,
+                          const struct rbd_piece *p, size_t n,
+                          const struct iovec *iov, int iovcnt)
+{
+    struct rbd_mutation *m;
+    int ret = 0;
+
+    if (req->kind == RBD_IO_WRITE) {
+        size_t steps = count_steps(p, n, iov, iovcnt);
+        struct rbd_write_unit *u = calloc(1, sizeof(*u) +
+                                          steps * sizeof(u->steps[0]));
+
+        if (!u) {
+            return -ENOMEM;
+        }
+        for (size_t i = 0; ret == 0 && i < n; i++) {
+            ret = for_each_segment(iov, iovcnt, req->off + p[i].req_off,
+                                   p[i].req_off, p[i].len, p[i].obj_off, u,
+                                   write_step);
+            u->m.bytes += p[i].len;
+        }
+        if (ret < 0) {
+            free(u);
+            return ret;
+        }
+        u->req = req;
+        u->m.build = write_build;
+        u->m.done = write_done;
+        m = &u->m;
+    } else {
+        struct rbd_trim_unit *u = calloc(1, sizeof(*u) + n * sizeof(u->p[0]));
+
+        if (!u) {
+            return -ENOMEM;
+        }
+        memcpy(u->p, p, n * sizeof(p[0]));
+        u->n = n;
+        u->req = req;
+        u->object_size = img->layout.object_size;
+        u->may_unmap = req->kind == RBD_IO_DISCARD ||
+                       (req->flags & QBP_REQ_MAY_UNMAP);
+        u->m.alone = true;
+        u->m.build = trim_build;
+        u->m.done = trim_done;
+        m = &u->m;
+    }
+    m->objno = p[0].objno;
+    atomic_fetch_add(&req->pending, 1);
+    rbd_objq_submit(img, m);
+    return 0;
+}
+
+/* A read of one object: one compound op straight into the caller's iovecs. */
+static int submit_read(struct rbd_image *img, struct rbd_req *req,
+                       const struct rbd_piece *p, size_t n,
+                       const struct iovec *iov, int iovcnt)
+{
+    size_t steps = count_steps(p, n, iov, iovcnt);
+    struct rbd_objop *o = calloc(1, sizeof(*o) + steps * sizeof(o->steps[0]));
     char oid[RBD_OID_MAX];
     int ret = 0;
 
@@ -300,39 +404,20 @@ static int submit_object(struct rbd_image *img, struct rbd_req *req,
     }
     o->req = req;
     o->img = img;
-    rbd_image_object_name(img, p[0].objno, oid);
-    if (rados_aio_create_completion2(o, objop_done, &o->comp) < 0) {
+    o->rop = rados_create_read_op();
+    if (!o->rop || rados_aio_create_completion2(o, objop_done, &o->comp) < 0) {
         objop_free(o);
         return -ENOMEM;
     }
-    if (req->kind == RBD_IO_READ) {
-        o->rop = rados_create_read_op();
-        for (size_t i = 0; o->rop && ret == 0 && i < n; i++) {
-            ret = for_each_segment(iov, iovcnt, p[i].req_off, p[i].len,
-                                   p[i].obj_off, o, read_step);
-        }
-    } else {
-        o->wop = rados_create_write_op();
-        if (o->wop && req->kind == RBD_IO_WRITE) {
-            for (size_t i = 0; ret == 0 && i < n; i++) {
-                ret = for_each_segment(iov, iovcnt, p[i].req_off, p[i].len,
-                                       p[i].obj_off, o, write_step);
-            }
-        } else if (o->wop) {
-            add_trim_steps(o, p, n, img->layout.object_size,
-                           req->kind == RBD_IO_DISCARD ||
-                           (req->flags & QBP_REQ_MAY_UNMAP));
-        }
-    }
-    if (!o->rop && !o->wop) {
-        ret = -ENOMEM;
+    for (size_t i = 0; ret == 0 && i < n; i++) {
+        ret = for_each_segment(iov, iovcnt, req->off + p[i].req_off,
+                               p[i].req_off, p[i].len, p[i].obj_off, o,
+                               read_step);
     }
     if (ret == 0) {
+        rbd_image_object_name(img, p[0].objno, oid);
         atomic_fetch_add(&req->pending, 1);
-        ret = o->rop
-              ? rados_aio_read_op_operate(o->rop, img->data, o->comp, oid, 0)
-              : rados_aio_write_op_operate(o->wop, img->data, o->comp, oid,
-                                           NULL, 0);
+        ret = rados_aio_read_op_operate(o->rop, img->data, o->comp, oid, 0);
         if (ret < 0) {
             atomic_fetch_sub(&req->pending, 1);
         }
@@ -378,7 +463,9 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
         while (j < l.n && l.v[j].objno == l.v[i].objno) {
             j++;
         }
-        ret = submit_object(img, req, &l.v[i], j - i, iov, iovcnt);
+        ret = kind == RBD_IO_READ
+              ? submit_read(img, req, &l.v[i], j - i, iov, iovcnt)
+              : queue_mutation(img, req, &l.v[i], j - i, iov, iovcnt);
         if (ret < 0) {
             break;
         }

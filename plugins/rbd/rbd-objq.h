@@ -1,0 +1,42 @@
+/*
+ * rbd-objq.h: mutations of one object go out one compound op at a time;
+ * whatever queues up behind an op in flight leaves together in the next.
+ *
+ * This is where the speed of small writes is: QD32 writes to one object
+ * become a handful of RADOS ops instead of 32, and each write still
+ * completes only once the OSDs have committed it.  It also keeps every
+ * mutation of an object in submission order.
+ */
+#ifndef RBD_OBJQ_H
+#define RBD_OBJQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rados/librados.h>
+
+struct rbd_image;
+
+struct rbd_mutation {
+    struct rbd_mutation *next;
+    uint64_t objno;
+    size_t bytes;       /* data carried, to bound a merged op */
+    bool alone;         /* may not share an op (it asserts existence) */
+    /* Add this mutation's steps to op. */
+    void (*build)(struct rbd_mutation *m, rados_write_op_t op);
+    /* The op carrying it finished with ret; called once, frees m. */
+    void (*done)(struct rbd_mutation *m, int ret);
+};
+
+struct rbd_objq;
+
+struct rbd_objq *rbd_objq_new(void);
+/* Nothing may be queued or in flight. */
+void rbd_objq_free(struct rbd_objq *q);
+
+/*
+ * Send m now if no op to its object is in flight, else queue it.  Either
+ * way m->done is called exactly once, possibly before this returns.
+ */
+void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m);
+
+#endif /* RBD_OBJQ_H */
