@@ -44,6 +44,9 @@ struct qbp_abi_constants {
     char cap_truncate[QBP_CAP_TRUNCATE + 1];
     char cap_zero_unmap[QBP_CAP_ZERO_UNMAP + 1];
     char entry_symbol[sizeof(QBP_ENTRY_SYMBOL)];
+#if QBP_ABI_MINOR >= 1
+    char cap_snapshots[QBP_CAP_SNAPSHOTS + 1];
+#endif
 };
 
 /* Every struct and function typedef of the header, by pointer. */

@@ -10,6 +10,8 @@
  * of a table; a major version may change anything and old plugins are then
  * refused with a message that names their contact.
  *
+ *   1.1  plugin table: snapshot_create, snapshot_list, snapshot_delete,
+ *        snapshot_revert; struct qbp_snapshot; QBP_CAP_SNAPSHOTS.
  *   1.0  first stable version: entry point, host table (log, errors,
  *        secrets), plugin table (identity, options, thread model, open,
  *        close, get_length, aio_readv/aio_writev, flush, discard,
@@ -29,7 +31,7 @@ extern "C" {
 #endif
 
 #define QBP_ABI_MAJOR 1
-#define QBP_ABI_MINOR 0
+#define QBP_ABI_MINOR 1
 
 /* The one symbol a plugin exports; QBP_REGISTER_PLUGIN defines it. */
 #define QBP_ENTRY_SYMBOL "qbp_plugin_init"
@@ -163,6 +165,8 @@ enum {
 #define QBP_CAP_TRUNCATE     (1u << 5)
 /* write_zeroes honours QBP_REQ_MAY_UNMAP by deallocating. */
 #define QBP_CAP_ZERO_UNMAP   (1u << 6)
+/* snapshot_create, _delete and _revert work on this handle (since 1.1). */
+#define QBP_CAP_SNAPSHOTS    (1u << 7)
 
 /* Block limits; the host owns the table and passes it zeroed. */
 struct qbp_limits {
@@ -190,6 +194,23 @@ struct qbp_limits {
  * has length 0), or a negative errno.
  */
 typedef void qbp_completion_fn(void *opaque, int64_t result);
+
+/*
+ * One snapshot, as snapshot_list reports it (since 1.1).  The plugin owns
+ * the table and its strings for the duration of the callback.
+ */
+struct qbp_snapshot {
+    struct qbp_table_header hdr;
+    uint32_t date_nsec;
+    uint32_t reserved0;            /* explicit padding; must be 0 */
+    const char *id;                /* unique and stable, e.g. "4" */
+    const char *name;
+    uint64_t size;                 /* disk size when it was taken */
+    int64_t date_sec;              /* when, since the epoch; 0: unknown */
+};
+
+/* Receives one snapshot; a non-zero return stops the listing with it. */
+typedef int qbp_snapshot_fn(void *opaque, const struct qbp_snapshot *snap);
 
 /* Receives one option parsed out of a filename. */
 typedef int qbp_add_option_fn(void *opaque, const char *key, const char *value);
@@ -273,6 +294,24 @@ struct qbp_plugin {
     int (*truncate)(void *handle, uint64_t size, struct qbp_error *err);
     int (*create)(const struct qbp_kv *options, size_t n_options,
                   uint64_t size, struct qbp_error *err);
+
+    /* ---- 1.1: internal snapshots, all optional and blocking ---- */
+
+    /* Take a snapshot of the disk named name.  Nothing is in flight. */
+    int (*snapshot_create)(void *handle, const char *name,
+                           struct qbp_error *err);
+    /* Call fn once per snapshot, oldest first. */
+    int (*snapshot_list)(void *handle, qbp_snapshot_fn *fn, void *opaque,
+                         struct qbp_error *err);
+    /* Delete the snapshot with this id, or (id NULL) this name. */
+    int (*snapshot_delete)(void *handle, const char *id, const char *name,
+                           struct qbp_error *err);
+    /*
+     * Make the disk's content that of the snapshot with this id or name
+     * (ids are tried first).  Nothing is in flight; get_length may change.
+     */
+    int (*snapshot_revert)(void *handle, const char *id_or_name,
+                           struct qbp_error *err);
 };
 
 /* The host table the running plugin was given; set by QBP_REGISTER_PLUGIN. */

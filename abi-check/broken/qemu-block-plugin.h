@@ -1,11 +1,11 @@
 /*
- * qemu-block-plugin.h: the stable C ABI between a block-device host (QEMU)
- * and a block driver built as a shared object.
- *
- * DELIBERATELY BROKEN COPY for tests/test-abi-baseline.sh: version 1.1
+ * DELIBERATELY BROKEN COPY for tests/test-abi-baseline.sh: version 1.2
  * below inserts `license` in the middle of struct qbp_plugin instead of
  * appending it, which moves every later field.  check-abi.sh must refuse
  * it even though the minor version was bumped.
+ *
+ * qemu-block-plugin.h: the stable C ABI between a block-device host (QEMU)
+ * and a block driver built as a shared object.
  *
  * Plain C99.  No glib, no QEMU types.  The rules a plugin and a host must
  * follow are in plugin-api/CONTRACT.md; this header is the reference for
@@ -15,8 +15,9 @@
  * of a table; a major version may change anything and old plugins are then
  * refused with a message that names their contact.
  *
- *   1.1  plugin table: license.
- *
+ *   1.2  plugin table: license.
+ *   1.1  plugin table: snapshot_create, snapshot_list, snapshot_delete,
+ *        snapshot_revert; struct qbp_snapshot; QBP_CAP_SNAPSHOTS.
  *   1.0  first stable version: entry point, host table (log, errors,
  *        secrets), plugin table (identity, options, thread model, open,
  *        close, get_length, aio_readv/aio_writev, flush, discard,
@@ -36,7 +37,7 @@ extern "C" {
 #endif
 
 #define QBP_ABI_MAJOR 1
-#define QBP_ABI_MINOR 1
+#define QBP_ABI_MINOR 2
 
 /* The one symbol a plugin exports; QBP_REGISTER_PLUGIN defines it. */
 #define QBP_ENTRY_SYMBOL "qbp_plugin_init"
@@ -170,6 +171,8 @@ enum {
 #define QBP_CAP_TRUNCATE     (1u << 5)
 /* write_zeroes honours QBP_REQ_MAY_UNMAP by deallocating. */
 #define QBP_CAP_ZERO_UNMAP   (1u << 6)
+/* snapshot_create, _delete and _revert work on this handle (since 1.1). */
+#define QBP_CAP_SNAPSHOTS    (1u << 7)
 
 /* Block limits; the host owns the table and passes it zeroed. */
 struct qbp_limits {
@@ -198,6 +201,23 @@ struct qbp_limits {
  */
 typedef void qbp_completion_fn(void *opaque, int64_t result);
 
+/*
+ * One snapshot, as snapshot_list reports it (since 1.1).  The plugin owns
+ * the table and its strings for the duration of the callback.
+ */
+struct qbp_snapshot {
+    struct qbp_table_header hdr;
+    uint32_t date_nsec;
+    uint32_t reserved0;            /* explicit padding; must be 0 */
+    const char *id;                /* unique and stable, e.g. "4" */
+    const char *name;
+    uint64_t size;                 /* disk size when it was taken */
+    int64_t date_sec;              /* when, since the epoch; 0: unknown */
+};
+
+/* Receives one snapshot; a non-zero return stops the listing with it. */
+typedef int qbp_snapshot_fn(void *opaque, const struct qbp_snapshot *snap);
+
 /* Receives one option parsed out of a filename. */
 typedef int qbp_add_option_fn(void *opaque, const char *key, const char *value);
 
@@ -212,10 +232,10 @@ struct qbp_plugin {
     uint32_t reserved0;            /* explicit padding; must be 0 */
     const char *name;              /* "rbd": found as rbd-plugin.so */
     const char *contact;           /* where users report problems */
+    const char *license;           /* SPDX identifier (since 1.2) */
     /* ---- end of the part that is stable across major versions ---- */
     const char *version;           /* the plugin's own version */
     const char *description;       /* one line */
-    const char *license;           /* SPDX identifier (since 1.1) */
     const struct qbp_option *options;
 
     /*
@@ -281,6 +301,24 @@ struct qbp_plugin {
     int (*truncate)(void *handle, uint64_t size, struct qbp_error *err);
     int (*create)(const struct qbp_kv *options, size_t n_options,
                   uint64_t size, struct qbp_error *err);
+
+    /* ---- 1.1: internal snapshots, all optional and blocking ---- */
+
+    /* Take a snapshot of the disk named name.  Nothing is in flight. */
+    int (*snapshot_create)(void *handle, const char *name,
+                           struct qbp_error *err);
+    /* Call fn once per snapshot, oldest first. */
+    int (*snapshot_list)(void *handle, qbp_snapshot_fn *fn, void *opaque,
+                         struct qbp_error *err);
+    /* Delete the snapshot with this id, or (id NULL) this name. */
+    int (*snapshot_delete)(void *handle, const char *id, const char *name,
+                           struct qbp_error *err);
+    /*
+     * Make the disk's content that of the snapshot with this id or name
+     * (ids are tried first).  Nothing is in flight; get_length may change.
+     */
+    int (*snapshot_revert)(void *handle, const char *id_or_name,
+                           struct qbp_error *err);
 };
 
 /* The host table the running plugin was given; set by QBP_REGISTER_PLUGIN. */

@@ -38,6 +38,7 @@ struct QbpPlugin {
  */
 static const size_t plugin_table_size_by_minor[] = {
     [0] = offsetof(struct qbp_plugin, create) + sizeof(void *),
+    [1] = offsetof(struct qbp_plugin, snapshot_revert) + sizeof(void *),
 };
 #define KNOWN_MINORS G_N_ELEMENTS(plugin_table_size_by_minor)
 
@@ -416,6 +417,8 @@ uint32_t qbp_plugin_caps(const QbpPlugin *p, void *handle)
     have |= t->aio_discard ? QBP_CAP_DISCARD : 0;
     have |= t->aio_write_zeroes ? QBP_CAP_WRITE_ZEROES | QBP_CAP_ZERO_UNMAP : 0;
     have |= t->truncate ? QBP_CAP_TRUNCATE : 0;
+    have |= t->snapshot_create && t->snapshot_list && t->snapshot_delete &&
+            t->snapshot_revert ? QBP_CAP_SNAPSHOTS : 0;
     if (!t->get_caps) {
         /* FUA and unmapping are promises a plugin must make explicitly. */
         return have & ~(QBP_CAP_FUA | QBP_CAP_ZERO_UNMAP);
@@ -423,7 +426,7 @@ uint32_t qbp_plugin_caps(const QbpPlugin *p, void *handle)
     have &= t->get_caps(handle);
     if (!(have & QBP_CAP_WRITE)) {
         have &= ~(QBP_CAP_FUA | QBP_CAP_WRITE_ZEROES | QBP_CAP_ZERO_UNMAP |
-                  QBP_CAP_DISCARD | QBP_CAP_TRUNCATE);
+                  QBP_CAP_DISCARD | QBP_CAP_TRUNCATE | QBP_CAP_SNAPSHOTS);
     }
     return have;
 }

@@ -711,6 +711,125 @@ static int coroutine_fn plugin_co_truncate(BlockDriverState *bs,
     return ret;
 }
 
+/* ---- internal snapshots (ABI 1.1) ---- */
+
+/*
+ * The snapshot callbacks of QEMU 7.2 have no Error **: the plugin's message
+ * goes to the log so the user sees why, and QEMU reports the errno.
+ */
+static int plugin_snapshot_result(BDRVPluginState *s, struct qbp_error *err,
+                                  int ret)
+{
+    if (ret < 0) {
+        g_autofree char *msg = qbp_error_take(err, &ret);
+        error_report("%s", msg);
+    }
+    qbp_error_free(err);
+    return ret;
+}
+
+static bool plugin_has_snapshots(BDRVPluginState *s)
+{
+    return s->caps & QBP_CAP_SNAPSHOTS;
+}
+
+static int plugin_snapshot_create(BlockDriverState *bs,
+                                  QEMUSnapshotInfo *sn_info)
+{
+    BDRVPluginState *s = bs->opaque;
+    struct qbp_error *err;
+
+    if (!plugin_has_snapshots(s)) {
+        return -ENOTSUP;
+    }
+    if (sn_info->vm_state_size) {
+        error_report("block plugin '%s' cannot store VM state in a snapshot",
+                     s->t->name);
+        return -ENOTSUP;
+    }
+    err = qbp_error_new();
+    return plugin_snapshot_result(s, err, s->t->snapshot_create(
+                                      s->handle, sn_info->name, err));
+}
+
+static int plugin_snapshot_delete(BlockDriverState *bs,
+                                  const char *snapshot_id, const char *name,
+                                  Error **errp)
+{
+    BDRVPluginState *s = bs->opaque;
+    struct qbp_error *err;
+    int ret;
+
+    if (!plugin_has_snapshots(s)) {
+        error_setg(errp, "block plugin '%s' cannot delete snapshots",
+                   s->t->name);
+        return -ENOTSUP;
+    }
+    err = qbp_error_new();
+    ret = s->t->snapshot_delete(s->handle, snapshot_id && *snapshot_id ?
+                                snapshot_id : NULL, name, err);
+    if (ret < 0) {
+        g_autofree char *msg = qbp_error_take(err, &ret);
+        error_setg(errp, "%s", msg);
+    }
+    qbp_error_free(err);
+    return ret;
+}
+
+static int plugin_snapshot_goto(BlockDriverState *bs, const char *snapshot_id)
+{
+    BDRVPluginState *s = bs->opaque;
+    struct qbp_error *err;
+
+    if (!plugin_has_snapshots(s)) {
+        return -ENOTSUP;
+    }
+    err = qbp_error_new();
+    return plugin_snapshot_result(s, err, s->t->snapshot_revert(
+                                      s->handle, snapshot_id, err));
+}
+
+static int plugin_snapshot_add(void *opaque, const struct qbp_snapshot *snap)
+{
+    GArray *list = opaque;
+    QEMUSnapshotInfo sn = { 0 };
+
+    pstrcpy(sn.id_str, sizeof(sn.id_str), snap->id ? snap->id : "");
+    pstrcpy(sn.name, sizeof(sn.name), snap->name ? snap->name : "");
+    if (QBP_HAS_FIELD(snap, struct qbp_snapshot, date_sec)) {
+        sn.date_sec = snap->date_sec;
+        sn.date_nsec = snap->date_nsec;
+    }
+    g_array_append_val(list, sn);
+    return 0;
+}
+
+static int plugin_snapshot_list(BlockDriverState *bs,
+                                QEMUSnapshotInfo **psn_info)
+{
+    BDRVPluginState *s = bs->opaque;
+    GArray *list = g_array_new(false, true, sizeof(QEMUSnapshotInfo));
+    struct qbp_error *err;
+    int ret;
+
+    /* A read-only handle still lists; only the snapshot_list callback counts. */
+    if (!s->t->snapshot_list) {
+        g_array_free(list, true);
+        return -ENOTSUP;
+    }
+    err = qbp_error_new();
+    ret = plugin_snapshot_result(s, err, s->t->snapshot_list(
+                                     s->handle, plugin_snapshot_add, list,
+                                     err));
+    if (ret < 0) {
+        g_array_free(list, true);
+        return ret;
+    }
+    ret = list->len;
+    *psn_info = (QEMUSnapshotInfo *)g_array_free(list, false);
+    return ret;
+}
+
 /* ---- create ---- */
 
 static QemuOptsList plugin_create_opts_base = {
@@ -881,6 +1000,11 @@ static BlockDriver bdrv_plugin = {
     .bdrv_co_pdiscard       = plugin_co_pdiscard,
     .bdrv_co_pwrite_zeroes  = plugin_co_pwrite_zeroes,
     .bdrv_co_truncate       = plugin_co_truncate,
+
+    .bdrv_snapshot_create   = plugin_snapshot_create,
+    .bdrv_snapshot_goto     = plugin_snapshot_goto,
+    .bdrv_snapshot_delete   = plugin_snapshot_delete,
+    .bdrv_snapshot_list     = plugin_snapshot_list,
 
     .strong_runtime_opts    = plugin_strong_runtime_opts,
 };

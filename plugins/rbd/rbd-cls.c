@@ -500,3 +500,33 @@ int rbd_cls_dec_get_snapshot_name(const void *buf, size_t len, char **name)
 {
     return rbd_cls_dec_one_string(buf, len, RBD_NAME_MAX, false, name);
 }
+
+void rbd_cls_enc_snapshot_add(struct rbd_enc *e, const char *name,
+                              uint64_t snap_id)
+{
+    rbd_enc_string(e, name);
+    rbd_enc_le64(e, snap_id);
+}
+
+int rbd_cls_dec_get_snapshot_timestamp(const void *buf, size_t len,
+                                       uint32_t *sec, uint32_t *nsec)
+{
+    struct rbd_dec d;
+    uint32_t s, ns;
+    int r;
+
+    rbd_dec_init(&d, buf, len);
+    s = rbd_dec_le32(&d);
+    ns = rbd_dec_le32(&d);
+    r = rbd_dec_status(&d);
+    if (r < 0) {
+        return r;
+    }
+    /* utime_t keeps nanoseconds below one second. */
+    if (ns >= 1000000000u) {
+        return -EBADMSG;
+    }
+    *sec = s;
+    *nsec = ns;
+    return 0;
+}

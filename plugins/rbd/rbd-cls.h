@@ -148,4 +148,14 @@ int rbd_cls_dec_parent_overlap_get(const void *buf, size_t len,
 /* get_snapshot_name output: one string of at most RBD_NAME_MAX. */
 int rbd_cls_dec_get_snapshot_name(const void *buf, size_t len, char **name);
 
+/*
+ * Snapshots.  snapshot_add input: string name, le64 snap id (the OSD takes
+ * a user snapshot namespace when none follows); snapshot_remove input: le64
+ * snap id; get_snapshot_timestamp output: utime_t (le32 sec, le32 nsec).
+ */
+void rbd_cls_enc_snapshot_add(struct rbd_enc *e, const char *name,
+                              uint64_t snap_id);
+int rbd_cls_dec_get_snapshot_timestamp(const void *buf, size_t len,
+                                       uint32_t *sec, uint32_t *nsec);
+
 #endif /* RBD_CLS_H */

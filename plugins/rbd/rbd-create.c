@@ -34,31 +34,6 @@ static int make_image_id(char *id, size_t len)
     return 0;
 }
 
-static int exec_write(rados_ioctx_t io, const char *oid, const char *method,
-                      const struct rbd_enc *in, bool create_exclusive)
-{
-    rados_write_op_t op = rados_create_write_op();
-    int prval = 0;
-    int ret = rbd_enc_status(in);
-
-    if (!op) {
-        return -ENOMEM;
-    }
-    if (ret == 0) {
-        if (create_exclusive) {
-            rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
-        }
-        rados_write_op_exec(op, "rbd", method, (const char *)in->data,
-                            in->len, &prval);
-        ret = rados_write_op_operate(op, io, oid, NULL, 0);
-        if (ret == 0) {
-            ret = prval;
-        }
-    }
-    rados_release_write_op(op);
-    return ret;
-}
-
 static int check_opts(const struct rbd_image_spec *spec,
                       struct rbd_create_opts *o, struct qbp_error *err)
 {
@@ -155,7 +130,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     step = "adding it to the pool's directory";
     rbd_enc_init(&in);
     rbd_cls_enc_dir_add_image(&in, spec->image, id);
-    ret = exec_write(io, RBD_DIRECTORY, "dir_add_image", &in, false);
+    ret = rbd_exec_write(io, RBD_DIRECTORY, "dir_add_image", &in, false);
     rbd_enc_free(&in);
     if (ret == -EEXIST) {
         qbp_host->error_set(err, ret, "rbd: image '%s' already exists in "
@@ -170,7 +145,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     step = "writing its id object";
     rbd_enc_init(&in);
     rbd_cls_enc_set_id(&in, id);
-    ret = exec_write(io, id_oid, "set_id", &in, true);
+    ret = rbd_exec_write(io, id_oid, "set_id", &in, true);
     rbd_enc_free(&in);
     if (ret < 0) {
         goto fail;
@@ -181,7 +156,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     rbd_enc_init(&in);
     rbd_cls_enc_create(&in, o.size, o.order, o.features, prefix,
                        data_pool_id);
-    ret = exec_write(io, header_oid, "create", &in, true);
+    ret = rbd_exec_write(io, header_oid, "create", &in, true);
     rbd_enc_free(&in);
     if (ret < 0) {
         goto fail;
@@ -192,7 +167,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
         step = "setting its striping";
         rbd_enc_init(&in);
         rbd_cls_enc_set_stripe_unit_count(&in, o.stripe_unit, o.stripe_count);
-        ret = exec_write(io, header_oid, "set_stripe_unit_count", &in, false);
+        ret = rbd_exec_write(io, header_oid, "set_stripe_unit_count", &in, false);
         rbd_enc_free(&in);
         if (ret < 0) {
             goto fail;
@@ -213,7 +188,7 @@ fail:
     if (undo >= 1) {
         rbd_enc_init(&in);
         rbd_cls_enc_dir_add_image(&in, spec->image, id);
-        exec_write(io, RBD_DIRECTORY, "dir_remove_image", &in, false);
+        rbd_exec_write(io, RBD_DIRECTORY, "dir_remove_image", &in, false);
         rbd_enc_free(&in);
     }
 out:

@@ -52,6 +52,48 @@ int rbd_exec(rados_ioctx_t io, const char *oid, const char *cls,
     return ret;
 }
 
+int rbd_exec_write(rados_ioctx_t io, const char *oid, const char *method,
+                   const struct rbd_enc *in, bool create_exclusive)
+{
+    rados_write_op_t op = rados_create_write_op();
+    int prval = 0;
+    int ret = rbd_enc_status(in);
+
+    if (!op) {
+        return -ENOMEM;
+    }
+    if (ret == 0) {
+        if (create_exclusive) {
+            rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
+        }
+        rados_write_op_exec(op, "rbd", method, (const char *)in->data,
+                            in->len, &prval);
+        ret = rados_write_op_operate(op, io, oid, NULL, 0);
+        if (ret == 0) {
+            ret = prval;
+        }
+    }
+    rados_release_write_op(op);
+    return ret;
+}
+
+void rbd_image_notify_update(struct rbd_image *img)
+{
+    /* NotifyMessage v7, compat 1: op 3, HEADER_UPDATE, as librbd sends it. */
+    static const char header_update[] = {
+        7, 1, 4, 0, 0, 0, 3, 0, 0, 0,
+    };
+    char *reply = NULL;
+    size_t reply_len = 0;
+
+    /* Best effort: a watcher that misses it re-reads on its own later. */
+    rados_notify2(img->meta, img->header_oid, header_update,
+                  sizeof(header_update), 5000, &reply, &reply_len);
+    if (reply) {
+        rados_buffer_free(reply);
+    }
+}
+
 /* Call a method of the image's header; the reply goes to *out. */
 static int header_call(struct rbd_image *img, const char *method,
                        const struct rbd_enc *in, char **out, size_t *len)

@@ -85,5 +85,10 @@ void rbd_image_object_name(const struct rbd_image *img, uint64_t objno,
 int rbd_exec(rados_ioctx_t io, const char *oid, const char *cls,
              const char *method, const struct rbd_enc *in,
              char **out, size_t *out_len);
+/* A class method that writes (class "rbd"); optionally creates oid first. */
+int rbd_exec_write(rados_ioctx_t io, const char *oid, const char *method,
+                   const struct rbd_enc *in, bool create_exclusive);
+/* Tell the header's other watchers to re-read it (HEADER_UPDATE). */
+void rbd_image_notify_update(struct rbd_image *img);
 
 #endif /* RBD_IMAGE_H */

@@ -13,6 +13,7 @@
 #include "rbd-create.h"
 #include "rbd-image.h"
 #include "rbd-io.h"
+#include "rbd-snap.h"
 #include "rbd-spec.h"
 
 #define CEPH_PREFIX "ceph."
@@ -187,7 +188,7 @@ static uint32_t rbd_get_caps(void *handle)
     }
     return QBP_CAP_WRITE | QBP_CAP_FLUSH | QBP_CAP_DISCARD |
            QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_TRUNCATE |
-           QBP_CAP_ZERO_UNMAP;
+           QBP_CAP_ZERO_UNMAP | QBP_CAP_SNAPSHOTS;
 }
 
 /* 512-byte requests, and whole objects where the caller can. */
@@ -254,23 +255,19 @@ static int rbd_aio_write_zeroes(void *handle, uint64_t offset,
 }
 
 /* Sets the size in the header, then removes what lies past a shrunk end. */
-static int rbd_truncate(void *handle, uint64_t size, struct qbp_error *err)
+static int rbd_resize(struct rbd_image *img, uint64_t size,
+                      struct qbp_error *err)
 {
-    struct rbd_disk *d = handle;
-    struct rbd_image *img = d->img;
     uint64_t old = rbd_image_size(img);
     struct rbd_enc in;
-    char *out = NULL;
-    size_t len;
     int ret;
 
     rbd_enc_init(&in);
     rbd_cls_enc_set_size(&in, size);
-    ret = rbd_exec(img->meta, img->header_oid, "rbd", "set_size", &in, &out,
-                   &len);
+    ret = rbd_exec_write(img->meta, img->header_oid, "set_size", &in, false);
     rbd_enc_free(&in);
-    free(out);
     if (ret == 0) {
+        rbd_image_notify_update(img);
         ret = rbd_image_refresh(img);
     }
     if (ret == 0 && size < old) {
@@ -282,6 +279,45 @@ static int rbd_truncate(void *handle, uint64_t size, struct qbp_error *err)
                             strerror(-ret));
     }
     return ret;
+}
+
+static int rbd_truncate(void *handle, uint64_t size, struct qbp_error *err)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_resize(d->img, size, err);
+}
+
+static int rbd_snapshot_create(void *handle, const char *name,
+                               struct qbp_error *err)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_snap_create(d->img, name, err);
+}
+
+static int rbd_snapshot_list(void *handle, qbp_snapshot_fn *fn, void *opaque,
+                             struct qbp_error *err)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_snap_list(d->img, fn, opaque, err);
+}
+
+static int rbd_snapshot_delete(void *handle, const char *id, const char *name,
+                               struct qbp_error *err)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_snap_delete(d->img, id, name, err);
+}
+
+static int rbd_snapshot_revert(void *handle, const char *id_or_name,
+                               struct qbp_error *err)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_snap_revert(d->img, id_or_name, rbd_resize, err);
 }
 
 static int parse_number(const char *name, const char *value, uint64_t dflt,
@@ -388,6 +424,10 @@ static struct qbp_plugin rbd_plugin = {
     .aio_write_zeroes = rbd_aio_write_zeroes,
     .truncate = rbd_truncate,
     .create = rbd_create,
+    .snapshot_create = rbd_snapshot_create,
+    .snapshot_list = rbd_snapshot_list,
+    .snapshot_delete = rbd_snapshot_delete,
+    .snapshot_revert = rbd_snapshot_revert,
 };
 
 QBP_REGISTER_PLUGIN(rbd_plugin)
