@@ -2,14 +2,16 @@
 # plugin shim; `make check` runs every test; `make demo` shows a disk going
 # through a plugin inside the built QEMU.
 
--include config.mk
+# CONFIG_MK selects another configuration (make check-asan uses its own).
+CONFIG_MK ?= config.mk
+-include $(CONFIG_MK)
 
 # Without config.mk, install what is missing and configure with defaults.
 config.mk: configure
 	scripts/install-deps.sh
 	./configure
 
-B := build
+B ?= build
 WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes
 OPT := -O2 -g
 ifeq ($(SANITIZERS),yes)
@@ -48,9 +50,11 @@ $(B)/plugins/%-plugin.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) 
 	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.c,$^) $(PLUGIN_EXTRA_LIBS_$*)
 	chmod 0755 $@
 
+# Position-independent and hidden, so the same archive links into programs
+# and into shared objects such as the nbdkit host.
 $(B)/host/%.o: host/loader/%.c $(wildcard host/loader/*.h) plugin-api/qemu-block-plugin.h config.mk
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -DQBP_PLUGINDIR='"$(PLUGINDIR)"' -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) -fPIC -fvisibility=hidden -DQBP_PLUGINDIR='"$(PLUGINDIR)"' -c -o $@ $<
 
 $(B)/host/libqbp-loader.a: $(LOADER_OBJS)
 	rm -f $@
