@@ -249,7 +249,10 @@ do_start() {
         { exec {lockfd}>&-; cat "$dir/log/mon.$mon_id.stdout" >&2; die "ceph-mon --mkfs failed"; }
     spawn "mon.$mon_id" ceph-mon -f -c "$dir/ceph.conf" -i "$mon_id"
     until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-        if ! pid_of "mon.$mon_id" >/dev/null || [ $((tries += 1)) -gt 200 ]; then
+        # kill -0, not pid_of: until the spawned subshell has exec'd
+        # ceph-mon, its command line is still bash's.
+        if ! kill -0 "$(cat "$dir/run/mon.$mon_id.pid")" 2>/dev/null ||
+           [ $((tries += 1)) -gt 200 ]; then
             exec {lockfd}>&-
             start_failed "the mon does not listen on 127.0.0.1:$port"
         fi
