@@ -80,7 +80,7 @@ demo: all
 bench-null: all
 	scripts/bench-null.sh
 
-install: plugins
+install: plugins install-sdk
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PLUGINDIR)
 	install -m 0644 plugin-api/qemu-block-plugin.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
