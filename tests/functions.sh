@@ -39,8 +39,9 @@ not_ok() {  # not_ok DESCRIPTION [DETAILS...]: record a failure
     echo "not ok $tap_n - $1"
     shift
     local line
+    # On stderr too: prove shows a test's stderr, so CI logs say why.
     for line in "$@"; do
-        printf '%s\n' "$line" | sed 's/^/# /'
+        printf '%s\n' "$line" | sed 's/^/# /' | tee /dev/stderr
     done
 }
 check() {   # check DESCRIPTION COMMAND...: pass if the command succeeds

@@ -88,6 +88,15 @@ static gboolean do_request(const char *what, qbp_rw_fn *fn, void *handle,
     return TRUE;
 }
 
+static void free_options(struct qbp_kv *kv, int n)
+{
+    for (int i = 0; i < n; i++) {
+        g_free((char *)kv[i].key);
+        g_free((char *)kv[i].value);
+    }
+    g_free(kv);
+}
+
 /* KEY=VALUE arguments, checked and normalised as a host must. */
 static struct qbp_kv *parse_options(const struct qbp_plugin *t, char **args,
                                     int n)
@@ -101,20 +110,24 @@ static struct qbp_kv *parse_options(const struct qbp_plugin *t, char **args,
         if (!eq) {
             fprintf(stderr, "qbp-load: option '%s' is not KEY=VALUE\n",
                     args[i]);
-            return NULL;
+            goto fail;
         }
         kv[i].key = g_strndup(args[i], eq - args[i]);
         kv[i].value = qbp_options_normalize(t, kv[i].key, eq + 1, &err);
         if (!kv[i].value) {
-            fprintf(stderr, "%s\n", err->message);
-            return NULL;
+            goto fail;
         }
     }
-    if (!qbp_options_check_required(t, kv, n, &err)) {
-        fprintf(stderr, "%s\n", err->message);
-        return NULL;
+    if (qbp_options_check_required(t, kv, n, &err)) {
+        return kv;
     }
-    return kv;
+fail:
+    if (err) {
+        fprintf(stderr, "%s\n", err->message);
+        g_error_free(err);
+    }
+    free_options(kv, n);
+    return NULL;
 }
 
 static gboolean check_disk(const struct qbp_plugin *t, const QbpPlugin *p,
@@ -182,10 +195,13 @@ static gboolean run_io(const QbpPlugin *p, char **args, int n)
     if (!t->aio_writev) {
         fprintf(stderr, "qbp-load: block plugin '%s' cannot write\n",
                 t->name);
+        free_options(kv, n);
         return FALSE;
     }
     err = qbp_error_new();
+    /* Option strings need only live during open. */
     handle = t->open(kv, n, 0, err);
+    free_options(kv, n);
     if (!handle) {
         g_autofree char *msg = qbp_error_take(err, NULL);
         fprintf(stderr, "%s\n", msg);
@@ -213,6 +229,7 @@ int main(int argc, char **argv)
 
         if (!p) {
             fprintf(stderr, "%s\n", err->message);
+            g_error_free(err);
             return 1;
         }
         t = qbp_plugin_table(p);

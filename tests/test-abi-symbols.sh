@@ -4,7 +4,7 @@
 . tests/functions.sh
 
 CHECK=abi-check/check-symbols.sh
-TP=build/tests/plugins
+TP=$build/tests/plugins
 # The DT_NEEDED list of a file as check-symbols.sh names it: "libc.so.6"
 # normally, more with SANITIZERS=yes.
 needed() {
@@ -25,14 +25,14 @@ symbols_are() {
 }
 
 shopt -s nullglob
-real=(build/plugins/*.so)
+real=("$build"/plugins/*.so)
 shopt -u nullglob
 if [ ${#real[@]} -ge 2 ]; then
     ok "there are real plugins to check (${#real[@]})"
 else
     not_ok "there are real plugins to check" "found: ${real[*]:-none}"
 fi
-for so in "${real[@]}" build/abi-check/old-ram-plugin.so "$TP/good-plugin.so"; do
+for so in "${real[@]}" "$build"/abi-check/old-ram-plugin.so "$TP/good-plugin.so"; do
     check "check-symbols passes on $so" "$CHECK" "$so"
 done
 symbols_are "what a passing plugin is told" 0 \

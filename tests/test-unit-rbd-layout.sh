@@ -1,3 +1,3 @@
 #!/usr/bin/env bash
 # GTest unit tests of the rbd plugin's striping mapper (tests/unit/test-rbd-layout.c).
-exec build/tests/unit/test-rbd-layout --tap
+exec "${QBP_BUILD:-build}"/tests/unit/test-rbd-layout --tap

@@ -1,3 +1,3 @@
 #!/usr/bin/env bash
 # GTest unit tests of the rbd plugin's filename parser (tests/unit/test-rbd-spec.c).
-exec build/tests/unit/test-rbd-spec --tap
+exec "${QBP_BUILD:-build}"/tests/unit/test-rbd-spec --tap

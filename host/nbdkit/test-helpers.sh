@@ -18,6 +18,9 @@ nbdkit_skip_unless_available() {
             skip_all "$c is missing (scripts/install-deps.sh installs nbdkit, libnbd-bin and qemu-utils)"
     done
     [ -f "$NBDKIT_HOST" ] || skip_all "no $NBDKIT_HOST ('make check' builds it)"
+    # Debian's nbdkit is not built with ASan, so it cannot load an ASan host.
+    [ "${QBP_SANITIZERS:-no}" != yes ] ||
+        skip_all "nbdkit cannot load a sanitizer build of the host"
 }
 
 # nbdkit_start NAME [NBDKIT-OPTIONS... --] HOST-ARGS...: serve the host on

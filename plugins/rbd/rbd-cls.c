@@ -242,6 +242,77 @@ void rbd_cls_enc_set_stripe_unit_count(struct rbd_enc *e, uint64_t unit,
     rbd_enc_le64(e, count);
 }
 
+void rbd_cls_enc_lock(struct rbd_enc *e, const char *name, uint8_t type,
+                      const char *cookie, const char *tag,
+                      const char *description)
+{
+    size_t start = rbd_enc_start(e, 1, 1);
+
+    rbd_enc_string(e, name);
+    rbd_enc_u8(e, type);
+    rbd_enc_string(e, cookie);
+    rbd_enc_string(e, tag);
+    rbd_enc_string(e, description);
+    rbd_enc_le32(e, 0);         /* utime_t duration: seconds... */
+    rbd_enc_le32(e, 0);         /* ...and nanoseconds; 0 = until unlocked */
+    rbd_enc_u8(e, 0);           /* flags: no renewal */
+    rbd_enc_finish(e, start);
+}
+
+void rbd_cls_enc_assert_locked(struct rbd_enc *e, const char *name,
+                               uint8_t type, const char *cookie,
+                               const char *tag)
+{
+    size_t start = rbd_enc_start(e, 1, 1);
+
+    rbd_enc_string(e, name);
+    rbd_enc_u8(e, type);
+    rbd_enc_string(e, cookie);
+    rbd_enc_string(e, tag);
+    rbd_enc_finish(e, start);
+}
+
+void rbd_cls_enc_set_cookie(struct rbd_enc *e, const char *name, uint8_t type,
+                            const char *cookie, const char *tag,
+                            const char *new_cookie)
+{
+    size_t start = rbd_enc_start(e, 1, 1);
+
+    rbd_enc_string(e, name);
+    rbd_enc_u8(e, type);
+    rbd_enc_string(e, cookie);
+    rbd_enc_string(e, tag);
+    rbd_enc_string(e, new_cookie);
+    rbd_enc_finish(e, start);
+}
+
+void rbd_cls_enc_object_map_update(struct rbd_enc *e, uint64_t start,
+                                   uint64_t end, uint8_t state, int expect)
+{
+    rbd_enc_le64(e, start);
+    rbd_enc_le64(e, end);
+    rbd_enc_u8(e, state);
+    rbd_enc_u8(e, expect >= 0);
+    if (expect >= 0) {
+        rbd_enc_u8(e, (uint8_t)expect);
+    }
+}
+
+void rbd_cls_enc_object_map_resize(struct rbd_enc *e, uint64_t count,
+                                   uint8_t state)
+{
+    rbd_enc_le64(e, count);
+    rbd_enc_u8(e, state);
+}
+
+void rbd_cls_enc_set_flags(struct rbd_enc *e, uint64_t flags, uint64_t mask,
+                           uint64_t snap_id)
+{
+    rbd_enc_le64(e, flags);
+    rbd_enc_le64(e, mask);
+    rbd_enc_le64(e, snap_id);
+}
+
 /* ---- outputs ---- */
 
 /* A reply that is one string of 1..max bytes (0..max if may_be_empty). */

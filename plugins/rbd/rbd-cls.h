@@ -89,6 +89,40 @@ void rbd_cls_enc_set_size(struct rbd_enc *e, uint64_t size);
 /* le64 unit, le64 count. */
 void rbd_cls_enc_set_stripe_unit_count(struct rbd_enc *e, uint64_t unit, uint64_t count);
 
+/* Class "lock" (src/cls/lock/cls_lock_ops.h); lock types: */
+#define RBD_LOCK_EXCLUSIVE 1
+#define RBD_LOCK_SHARED    2
+/*
+ * lock.lock: ENCODE_START(1,1){string name, u8 type, string cookie,
+ * string tag, string description, utime_t duration 0 (forever), u8 flags 0}.
+ */
+void rbd_cls_enc_lock(struct rbd_enc *e, const char *name, uint8_t type,
+                      const char *cookie, const char *tag,
+                      const char *description);
+/* lock.assert_locked: ENCODE_START(1,1){string name, u8 type, string cookie, string tag}. */
+void rbd_cls_enc_assert_locked(struct rbd_enc *e, const char *name,
+                               uint8_t type, const char *cookie,
+                               const char *tag);
+/*
+ * lock.set_cookie: ENCODE_START(1,1){string name, u8 type, string cookie,
+ * string tag, string new cookie}.
+ */
+void rbd_cls_enc_set_cookie(struct rbd_enc *e, const char *name, uint8_t type,
+                            const char *cookie, const char *tag,
+                            const char *new_cookie);
+/*
+ * rbd.object_map_update: le64 start, le64 end (exclusive), u8 new state,
+ * optional<u8> current state (expect < 0: none).
+ */
+void rbd_cls_enc_object_map_update(struct rbd_enc *e, uint64_t start,
+                                   uint64_t end, uint8_t state, int expect);
+/* rbd.object_map_resize: le64 object count, u8 state of new objects. */
+void rbd_cls_enc_object_map_resize(struct rbd_enc *e, uint64_t count,
+                                   uint8_t state);
+/* rbd.set_flags: le64 flags, le64 mask, le64 snap id. */
+void rbd_cls_enc_set_flags(struct rbd_enc *e, uint64_t flags, uint64_t mask,
+                           uint64_t snap_id);
+
 /* ---- outputs ---- */
 /* rbd_id.<name> contents / get_id: a non-empty id of at most RBD_ID_MAX. */
 int rbd_cls_dec_get_id(const void *buf, size_t len, char **id);

@@ -4,10 +4,13 @@
  * session, not one per disk.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rbd-cluster.h"
 
@@ -98,11 +101,36 @@ static int set_key_from_secret(rados_t r, const char *id,
     return ret;
 }
 
+static int check_readable(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int ret = 0;
+
+    if (fd < 0) {
+        return -errno;
+    }
+    if (fstat(fd, &st) < 0) {
+        ret = -errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        ret = -EISDIR;
+    }
+    close(fd);
+    return ret;
+}
+
 static int configure(rados_t r, const struct rbd_conn_opts *o,
                      struct qbp_error *err)
 {
     int ret;
 
+    /* librados says ENOENT for any file it cannot read: find the real why. */
+    if (o->conf && (ret = check_readable(o->conf)) < 0) {
+        qbp_host->error_set(err, ret, "rbd: cannot read the Ceph "
+                            "configuration '%s': %s", o->conf,
+                            strerror(-ret));
+        return ret;
+    }
     ret = rados_conf_read_file(r, o->conf);
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: cannot read the Ceph "

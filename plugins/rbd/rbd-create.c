@@ -1,7 +1,7 @@
 /*
  * rbd-create.c: the steps of `rbd create` for a format 2 image: directory
- * entry, id object, header, striping; undone in reverse on failure so a
- * failed create leaves nothing behind.
+ * entry, id object, header, striping, object map; undone in reverse on
+ * failure so a failed create leaves nothing behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,9 @@
 /* Features a create may ask for: those this plugin can then write. */
 #define RBD_CREATE_FEATURES                                          \
     (RBD_FEATURE_LAYERING | RBD_FEATURE_STRIPINGV2 |                 \
-     RBD_FEATURE_DEEP_FLATTEN | RBD_FEATURE_DATA_POOL)
+     RBD_FEATURE_EXCLUSIVE_LOCK | RBD_FEATURE_OBJECT_MAP |           \
+     RBD_FEATURE_FAST_DIFF | RBD_FEATURE_DEEP_FLATTEN |              \
+     RBD_FEATURE_DATA_POOL)
 
 /* A random image id, lowercase hex, as librbd makes them. */
 static int make_image_id(char *id, size_t len)
@@ -51,6 +53,19 @@ static int check_opts(const struct rbd_image_spec *spec,
                             "with features the plugin cannot write yet: %s",
                             spec->image, names);
         return -ENOTSUP;
+    }
+    /* What librbd refuses too: each needs the one before it. */
+    if ((o->features & RBD_FEATURE_OBJECT_MAP) &&
+        !(o->features & RBD_FEATURE_EXCLUSIVE_LOCK)) {
+        qbp_host->error_set(err, -EINVAL, "rbd: cannot create image '%s': "
+                            "object-map needs exclusive-lock", spec->image);
+        return -EINVAL;
+    }
+    if ((o->features & RBD_FEATURE_FAST_DIFF) &&
+        !(o->features & RBD_FEATURE_OBJECT_MAP)) {
+        qbp_host->error_set(err, -EINVAL, "rbd: cannot create image '%s': "
+                            "fast-diff needs object-map", spec->image);
+        return -EINVAL;
     }
     if (rbd_layout_check(&l) < 0) {
         qbp_host->error_set(err, -EINVAL, "rbd: cannot create image '%s': "
@@ -98,6 +113,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     struct rbd_enc in;
     char id[16] = "";
     char id_oid[RBD_OID_MAX * 2], header_oid[RBD_OID_MAX], prefix[RBD_OID_MAX];
+    char map_oid[RBD_OID_MAX];
     int64_t data_pool_id;
     const char *step;
     int ret, undo = 0;
@@ -113,6 +129,10 @@ int rbd_image_create(struct rbd_cluster *cluster,
         return ret;
     }
     rados_ioctx_set_namespace(io, spec->pool_namespace);
+    /* A data pool that is the image's own pool is no data pool, as in rbd. */
+    if (data_pool_id == rados_ioctx_get_id(io)) {
+        data_pool_id = -1;
+    }
     if ((ret = make_image_id(id, sizeof(id))) < 0) {
         step = "making an id";
         goto fail;
@@ -126,6 +146,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     }
     snprintf(id_oid, sizeof(id_oid), "rbd_id.%s", spec->image);
     snprintf(header_oid, sizeof(header_oid), "rbd_header.%s", id);
+    snprintf(map_oid, sizeof(map_oid), "rbd_object_map.%s", id);
 
     step = "adding it to the pool's directory";
     rbd_enc_init(&in);
@@ -173,6 +194,22 @@ int rbd_image_create(struct rbd_cluster *cluster,
             goto fail;
         }
     }
+
+    if (o.features & RBD_FEATURE_OBJECT_MAP) {
+        struct rbd_layout l = { .object_size = 1ull << o.order,
+                                .stripe_unit = o.stripe_unit,
+                                .stripe_count = o.stripe_count };
+
+        step = "creating its object map";
+        rbd_enc_init(&in);
+        rbd_cls_enc_object_map_resize(&in, rbd_layout_object_count(&l, o.size),
+                                      0);
+        ret = rbd_exec_write(io, map_oid, "object_map_resize", &in, false);
+        rbd_enc_free(&in);
+        if (ret < 0) {
+            goto fail;
+        }
+    }
     goto out;
 
 fail:
@@ -180,6 +217,7 @@ fail:
                         "failed while %s: %s", spec->image, spec->pool, step,
                         strerror(-ret));
     if (undo >= 3) {
+        rados_remove(io, map_oid);      /* -ENOENT if not made yet */
         rados_remove(io, header_oid);
     }
     if (undo >= 2) {

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "rbd-image.h"
+#include "rbd-lock.h"
+#include "rbd-mapio.h"
+#include "rbd-notify.h"
 #include "rbd-objq.h"
 
 /* The rbd_id.<name> object holds one short string. */
@@ -341,8 +344,8 @@ static int read_overlap(struct rbd_image *img, bool *has, uint64_t *overlap,
 }
 
 /*
- * A clone: read-only opens read through to the parent snapshot within the
- * overlap; writing would need copy-up, which this plugin does not do yet.
+ * A clone reads through to the parent snapshot within the overlap, and
+ * copies objects up from it before writing to them (rbd-copyup.c).
  */
 static int load_parent(struct rbd_image *img, int depth,
                        struct qbp_error *err)
@@ -369,11 +372,6 @@ static int load_parent(struct rbd_image *img, int depth,
     ret = read_overlap(img, &has_overlap, &img->parent_overlap, err);
     if (ret < 0 || !has_overlap || img->parent_overlap == 0) {
         img->parent_overlap = 0;
-    } else if (!img->read_only) {
-        ret = -ENOTSUP;
-        qbp_host->error_set(err, ret, "image '%s' is a clone; the rbd plugin "
-                            "cannot write to clones yet: open it read-only "
-                            "or run `rbd flatten`", img->name);
     } else if (depth >= RBD_MAX_CLONE_DEPTH) {
         ret = -ELOOP;
         qbp_host->error_set(err, ret, "image '%s': its chain of parents is "
@@ -480,6 +478,10 @@ static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
     }
     if (img->snap_id != RBD_NOSNAP) {
         rados_ioctx_snap_set_read(img->data, img->snap_id);
+        if ((img->features & RBD_FEATURE_OBJECT_MAP) &&
+            (img->omap = rbd_mapio_new(img)) != NULL) {
+            rbd_mapio_load_snapshot(img->omap);
+        }
     }
     ret = apply_snapc(img);
     if (ret < 0) {
@@ -491,17 +493,42 @@ static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
 
 /*
  * Header notifications: another client resized the image or took a
- * snapshot.  The ack goes out at once, so the notifier (`rbd snap create`)
- * returns only after the flag is set, and every write submitted after that
- * re-reads the snap context first.
+ * snapshot (refresh), wants the exclusive lock, released it, or asks its
+ * owner to run an operation.  librados' thread: answer at once, never
+ * block.  A header update sets the stale flag before the ack goes out,
+ * so the notifier (`rbd snap create`) returns only after it is set and
+ * every write submitted after that re-reads the snap context first.
  */
 static void watch_notify(void *arg, uint64_t notify_id, uint64_t handle,
                          uint64_t notifier_id, void *data, size_t data_len)
 {
     struct rbd_image *img = arg;
+    struct rbd_notify_answer a = { .action = RBD_NOTIFY_REFRESH };
+    struct rbd_client_id self;
+    struct rbd_notify_msg m;
+    struct rbd_enc reply;
 
-    atomic_store(&img->stale, true);
-    rados_notify_ack(img->meta, img->header_oid, notify_id, handle, NULL, 0);
+    rbd_image_client_id(img, &self);
+    if (rbd_notify_decode(data, data_len, &m) == 0) {
+        if (img->xlock) {
+            rbd_lock_handle_notify(img->xlock, &m, &self, &a);
+        } else {
+            rbd_notify_answer(&m, &self, false, false, &a);
+        }
+    }
+    /* Also for what cannot be decoded: re-reading is always safe. */
+    if (a.action == RBD_NOTIFY_REFRESH) {
+        atomic_store(&img->stale, true);
+    }
+    rbd_enc_init(&reply);
+    if (a.respond) {
+        rbd_notify_encode_response(&reply, a.result);
+    }
+    rados_notify_ack(img->meta, img->header_oid, notify_id, handle,
+                     rbd_enc_status(&reply) == 0 ? (const char *)reply.data
+                                                 : NULL,
+                     rbd_enc_status(&reply) == 0 ? (int)reply.len : 0);
+    rbd_enc_free(&reply);
 }
 
 static void watch_error(void *arg, uint64_t handle, int err)
@@ -514,9 +541,14 @@ static void watch_error(void *arg, uint64_t handle, int err)
 
 static int watch_header(struct rbd_image *img)
 {
-    int ret = rados_watch2(img->meta, img->header_oid, &img->watch_handle,
+    uint64_t handle = 0;
+    int ret = rados_watch2(img->meta, img->header_oid, &handle,
                            watch_notify, watch_error, img);
 
+    /* The handle names this client in lock cookies and notifications. */
+    pthread_mutex_lock(&img->lock);
+    img->watch_handle = handle;
+    pthread_mutex_unlock(&img->lock);
     img->watching = ret == 0;
     return ret;
 }
@@ -578,6 +610,80 @@ static struct rbd_image *open_parent(struct rbd_image *child,
     return img;
 }
 
+/* An ioctx on the same pool and namespace as io, with no snap context. */
+static int open_nosnap(struct rbd_image *img, rados_ioctx_t io,
+                       rados_ioctx_t *out)
+{
+    int ret = rados_ioctx_create2(rbd_cluster_rados(img->cluster),
+                                  rados_ioctx_get_id(io), out);
+
+    if (ret < 0) {
+        *out = NULL;
+        return ret;
+    }
+    rados_ioctx_set_namespace(*out, img->pool_namespace);
+    return 0;
+}
+
+/* What writes need beyond reads: the lock, the object map, copy-up. */
+static int open_writable(struct rbd_image *img,
+                         const struct rbd_image_spec *spec,
+                         struct qbp_error *err)
+{
+    int ret;
+
+    if (img->read_only) {
+        return 0;
+    }
+    if (spec->exclusive && !(img->features & RBD_FEATURE_EXCLUSIVE_LOCK)) {
+        qbp_host->error_set(err, -EINVAL, "rbd: image '%s' has no "
+                            "exclusive-lock feature for the exclusive "
+                            "option to hold", img->name);
+        return -EINVAL;
+    }
+    ret = open_nosnap(img, img->meta, &img->ctl);
+    if (ret == 0) {
+        img->data_nosnap = img->ctl;
+        if (img->data != img->meta) {
+            ret = open_nosnap(img, img->data, &img->data_nosnap);
+        }
+    }
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot open its "
+                            "pool again: %s", img->name, strerror(-ret));
+        return ret;
+    }
+    if ((img->features & RBD_FEATURE_EXCLUSIVE_LOCK) &&
+        !(img->xlock = rbd_lock_new(img, spec->exclusive))) {
+        ret = -ENOMEM;
+    }
+    if ((img->features & RBD_FEATURE_OBJECT_MAP) &&
+        !(img->omap = rbd_mapio_new(img))) {
+        ret = -ENOMEM;
+    }
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: out of memory");
+    }
+    return ret;
+}
+
+/* The exclusive option: the lock from now on, whatever others ask. */
+static int take_exclusive(struct rbd_image *img, struct qbp_error *err)
+{
+    int ret = rbd_lock_get_sync(img->xlock);
+
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot take its "
+                            "exclusive lock: %s", img->name,
+                            ret == -EROFS ? "another client holds it and "
+                            "will not give it up" : strerror(-ret));
+        return ret;
+    }
+    /* Counted only while taking it: it stays, since it is never handed over. */
+    rbd_lock_put(img->xlock);
+    return 0;
+}
+
 struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
                                  const struct rbd_image_spec *spec,
                                  bool read_only, struct qbp_error *err)
@@ -604,7 +710,8 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
         ret = -EROFS;
     } else if ((ret = open_pool(img, spec, err)) == 0 &&
                (ret = read_image_id(img, spec, err)) == 0 &&
-               (ret = read_header(img, spec, 0, err)) == 0) {
+               (ret = read_header(img, spec, 0, err)) == 0 &&
+               (ret = open_writable(img, spec, err)) == 0) {
         /* Watch first, then read again: no update can fall in between. */
         ret = watch_header(img);
         if (ret < 0) {
@@ -613,6 +720,9 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
         } else {
             ret = rbd_image_refresh(img);
             header_result(img, err, "refresh", ret);
+        }
+        if (ret == 0 && spec->exclusive && img->xlock) {
+            ret = take_exclusive(img, err);
         }
     }
     if (ret < 0) {
@@ -624,10 +734,25 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
 
 void rbd_image_close(struct rbd_image *img)
 {
+    if (img->xlock) {
+        /* Unlock and say so while the other clients still see us. */
+        rbd_lock_shutdown(img->xlock);
+    }
     unwatch_header(img);
     if (img->meta) {
         /* No notification callback may still be running on img. */
         rados_watch_flush(rbd_cluster_rados(img->cluster));
+    }
+    rbd_lock_free(img->xlock);
+    rbd_mapio_free(img->omap);
+    if (img->data_nosnap && img->data_nosnap != img->ctl) {
+        rados_aio_flush(img->data_nosnap);
+        rados_ioctx_destroy(img->data_nosnap);
+    }
+    if (img->ctl) {
+        /* Object map invalidations are sent without waiting for them. */
+        rados_aio_flush(img->ctl);
+        rados_ioctx_destroy(img->ctl);
     }
     if (img->data && img->data != img->meta) {
         rados_ioctx_destroy(img->data);
@@ -649,6 +774,34 @@ void rbd_image_close(struct rbd_image *img)
     free(img);
 }
 
+uint64_t rbd_image_overlap(struct rbd_image *img)
+{
+    uint64_t overlap;
+
+    pthread_mutex_lock(&img->lock);
+    overlap = img->parent ? img->parent_overlap : 0;
+    pthread_mutex_unlock(&img->lock);
+    return overlap;
+}
+
+bool rbd_image_has_snapshots(struct rbd_image *img)
+{
+    bool snaps;
+
+    pthread_mutex_lock(&img->lock);
+    snaps = img->snapc.n > 0;
+    pthread_mutex_unlock(&img->lock);
+    return snaps;
+}
+
+void rbd_image_client_id(struct rbd_image *img, struct rbd_client_id *id)
+{
+    id->gid = rados_get_instance_id(rbd_cluster_rados(img->cluster));
+    pthread_mutex_lock(&img->lock);
+    id->handle = img->watch_handle;
+    pthread_mutex_unlock(&img->lock);
+}
+
 uint64_t rbd_image_size(struct rbd_image *img)
 {
     uint64_t size;
@@ -657,6 +810,44 @@ uint64_t rbd_image_size(struct rbd_image *img)
     size = img->size;
     pthread_mutex_unlock(&img->lock);
     return size;
+}
+
+/*
+ * A resize by another client shrinks the overlap, a flatten ends it: from
+ * then on nothing more is read from or copied up from the parent (which
+ * stays open, as requests in flight may still use it).
+ */
+static int refresh_overlap(struct rbd_image *img)
+{
+    struct rbd_parent parent = { .pool_id = -1 };
+    uint64_t overlap = 0;
+    bool has = false;
+    char *out;
+    size_t len;
+    int ret;
+
+    if (!img->parent) {
+        return 0;
+    }
+    ret = header_call(img, "parent_get", NULL, &out, &len);
+    if (ret == 0) {
+        ret = rbd_cls_dec_parent_get(out, len, &parent);
+        free(out);
+    }
+    if (ret == 0 && parent.pool_id >= 0) {
+        ret = read_overlap(img, &has, &overlap, NULL);
+    }
+    rbd_parent_free(&parent);
+    if (ret < 0) {
+        return ret;
+    }
+    pthread_mutex_lock(&img->lock);
+    if (!has || overlap < img->parent_overlap) {
+        /* It only ever shrinks: growing the image does not grow it. */
+        img->parent_overlap = has ? overlap : 0;
+    }
+    pthread_mutex_unlock(&img->lock);
+    return 0;
 }
 
 int rbd_image_refresh(struct rbd_image *img)
@@ -670,7 +861,11 @@ int rbd_image_refresh(struct rbd_image *img)
     if (ret == 0) {
         ret = read_snapc(img, &snapc, NULL);
     }
+    if (ret == 0) {
+        ret = refresh_overlap(img);
+    }
     if (ret < 0) {
+        rbd_snapc_free(&snapc);
         return ret;
     }
     if (img->order != order) {
@@ -698,6 +893,8 @@ int rbd_image_refresh_if_stale(struct rbd_image *img)
         unwatch_header(img);
         if (watch_header(img) < 0) {
             atomic_store(&img->rewatch, true);
+        } else if (img->xlock) {
+            rbd_lock_rewatched(img->xlock);
         }
     }
     ret = rbd_image_refresh(img);

@@ -15,25 +15,39 @@
 #include "rbd-cls.h"
 #include "rbd-cluster.h"
 #include "rbd-layout.h"
+#include "rbd-notify.h"
 
 /* Features this plugin implements, for reading and for writing. */
 #define RBD_PLUGIN_READ_FEATURES                                     \
     (RBD_FEATURE_LAYERING | RBD_FEATURE_STRIPINGV2 | RBD_FEATURE_DATA_POOL)
 #define RBD_PLUGIN_WRITE_FEATURES                                    \
     (RBD_PLUGIN_READ_FEATURES | RBD_FEATURE_DEEP_FLATTEN |           \
-     RBD_FEATURE_OPERATIONS)
+     RBD_FEATURE_OPERATIONS | RBD_FEATURE_EXCLUSIVE_LOCK |           \
+     RBD_FEATURE_OBJECT_MAP | RBD_FEATURE_FAST_DIFF)
+
+struct rbd_lock;
+struct rbd_mapio;
 
 struct rbd_image_spec {
     const char *pool;
     const char *pool_namespace;     /* NULL or "": the default namespace */
     const char *image;
     const char *snapshot;           /* NULL: the head */
+    /* Take the exclusive lock at open and never hand it over. */
+    bool exclusive;
 };
 
 struct rbd_image {
     struct rbd_cluster *cluster;
     rados_ioctx_t meta;             /* header, id and directory objects */
     rados_ioctx_t data;             /* data objects: meta, or the data pool */
+    /*
+     * The same pools with no snap context (writable opens only): header
+     * lock and object map writes must not clone those objects, and a
+     * deep copy-up writes a clone's data under every snapshot at once.
+     */
+    rados_ioctx_t ctl;
+    rados_ioctx_t data_nosnap;      /* ctl, or the data pool */
     char *pool_namespace;           /* "" for the default */
     char *name;                     /* for messages: pool/[ns/]image[@snap] */
     char *id;
@@ -45,11 +59,13 @@ struct rbd_image {
     bool read_only;
     struct rbd_layout layout;
 
-    pthread_mutex_t lock;           /* size and snap context */
+    pthread_mutex_t lock;           /* size, snap context, overlap, handle */
     uint64_t size;
     struct rbd_snapc snapc;
 
     struct rbd_objq *objq;          /* mutations in flight, per object */
+    struct rbd_lock *xlock;         /* exclusive lock; NULL if not used */
+    struct rbd_mapio *omap;         /* object map; NULL if not used */
 
     /* A clone reads what it lacks from its parent, up to the overlap. */
     struct rbd_image *parent;
@@ -69,6 +85,12 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
 void rbd_image_close(struct rbd_image *img);
 
 uint64_t rbd_image_size(struct rbd_image *img);
+/* How much of the image reads through to the parent (0: nothing). */
+uint64_t rbd_image_overlap(struct rbd_image *img);
+/* Whether writes carry snapshots (copy-up must then be deep). */
+bool rbd_image_has_snapshots(struct rbd_image *img);
+/* This client as other RBD clients see it: instance id, watch handle. */
+void rbd_image_client_id(struct rbd_image *img, struct rbd_client_id *id);
 /* Re-read size and snap context, and apply the snap context to writes. */
 int rbd_image_refresh(struct rbd_image *img);
 /* rbd_image_refresh if a header update arrived since the last one. */

@@ -10,10 +10,13 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rbd-io.h"
+#include "rbd-lock.h"
+#include "rbd-mapio.h"
 #include "rbd-objq.h"
 
 struct rbd_piece {
@@ -32,6 +35,14 @@ struct rbd_req {
     void *opaque;
     atomic_int pending;     /* object ops in flight, +1 while submitting */
     atomic_int error;       /* the first error, 0 if none */
+    /* A mutation waits for the exclusive lock with what it needs to go on. */
+    struct rbd_lock_waiter wait;
+    struct rbd_image *img;
+    struct rbd_piece *pieces;
+    size_t n_pieces;
+    const struct iovec *iov;
+    int iovcnt;
+    bool counted;           /* holds the lock until it completes */
 };
 
 /* One read step: where it lands and what RADOS says of it. */
@@ -97,7 +108,12 @@ static void req_finish_one(struct rbd_req *req, int ret)
     if (atomic_fetch_sub(&req->pending, 1) == 1) {
         int error = atomic_load(&req->error);
 
+        if (req->counted) {
+            /* Before the callback: the host may close the image after it. */
+            rbd_lock_put(req->img->xlock);
+        }
         req->cb(req->opaque, error < 0 ? error : (int64_t)req->len);
+        free(req->pieces);
         free(req);
     }
 }
@@ -126,7 +142,7 @@ static void parent_read_done(void *opaque, int64_t result)
 static void read_from_parent(struct rbd_objop *o)
 {
     struct rbd_image *parent = o->img->parent;
-    uint64_t overlap = o->img->parent_overlap;
+    uint64_t overlap = rbd_image_overlap(o->img);
 
     for (size_t i = 0; i < o->n_steps; i++) {
         struct rbd_read_step *s = &o->steps[i];
@@ -149,12 +165,10 @@ static void read_from_parent(struct rbd_objop *o)
     }
 }
 
-/* A read's op is back.  librados' finisher thread: no blocking here. */
-static void objop_done(rados_completion_t comp, void *arg)
+/* A read's op is back (or not sent): parent, zeroes or data. */
+static void objop_finish(struct rbd_objop *o, int ret)
 {
-    struct rbd_objop *o = arg;
     struct rbd_req *req = o->req;
-    int ret = rados_aio_get_return_value(comp);
 
     if (ret == -ENOENT && o->img->parent) {
         read_from_parent(o);
@@ -178,6 +192,12 @@ static void objop_done(rados_completion_t comp, void *arg)
     }
     objop_free(o);
     req_finish_one(req, ret);
+}
+
+/* librados' finisher thread: no blocking here. */
+static void objop_done(rados_completion_t comp, void *arg)
+{
+    objop_finish(arg, rados_aio_get_return_value(comp));
 }
 
 /* Cut [req_off, req_off+len) of the request's iovecs into steps via fn. */
@@ -250,7 +270,8 @@ static int write_step(void *ctx, uint64_t obj_off, uint64_t img_off,
     return 0;
 }
 
-static void write_build(struct rbd_mutation *m, rados_write_op_t op)
+static void write_build(struct rbd_mutation *m, rados_write_op_t op,
+                        const struct rbd_objctx *ctx)
 {
     struct rbd_write_unit *u = (struct rbd_write_unit *)m;
 
@@ -303,20 +324,31 @@ static size_t count_steps(const struct rbd_piece *p, size_t n,
  * whole object is removed, a range to its end is truncated, anything else
  * is zeroed.  Adjacent pieces are merged first.  It asserts the object
  * exists, so that nothing is created, and so it travels alone.
+ *
+ * Where a clone's parent shows through, as librbd does: the object is
+ * never removed (the parent's data would reappear), but truncated to 0;
+ * a missing one is created empty, or copied up first when only part of
+ * it goes (rbd-objwrite.c), so the range reads as zeroes afterwards.
  */
-static void trim_build(struct rbd_mutation *m, rados_write_op_t op)
+static void trim_build(struct rbd_mutation *m, rados_write_op_t op,
+                       const struct rbd_objctx *ctx)
 {
     struct rbd_trim_unit *u = (struct rbd_trim_unit *)m;
     const struct rbd_piece *p = u->p;
 
-    rados_write_op_assert_exists(op);
+    if (!ctx->parent) {
+        rados_write_op_assert_exists(op);
+    } else if (m->full && !ctx->copyup) {
+        rados_write_op_create(op, LIBRADOS_CREATE_IDEMPOTENT, NULL);
+    }
     for (size_t i = 0; i < u->n;) {
         uint64_t start = p[i].obj_off, end = start + p[i].len;
 
         for (i++; i < u->n && p[i].obj_off == end; i++) {
             end += p[i].len;
         }
-        if (u->may_unmap && start == 0 && end == u->object_size) {
+        if (!ctx->parent && u->may_unmap && start == 0 &&
+            end == u->object_size) {
             rados_write_op_remove(op);
         } else if (u->may_unmap && end == u->object_size) {
             rados_write_op_truncate(op, start);
@@ -342,8 +374,13 @@ static int queue_mutation(struct rbd_image *img, struct rbd_req *req,
                           const struct iovec *iov, int iovcnt)
 {
     struct rbd_mutation *m;
+    uint64_t covered = 0;
     int ret = 0;
 
+    /* Pieces come in object order: contiguous from 0 means whole. */
+    for (size_t i = 0; i < n && p[i].obj_off == covered; i++) {
+        covered += p[i].len;
+    }
     if (req->kind == RBD_IO_WRITE) {
         size_t steps = count_steps(p, n, iov, iovcnt);
         struct rbd_write_unit *u = calloc(1, sizeof(*u) +
@@ -379,11 +416,15 @@ static int queue_mutation(struct rbd_image *img, struct rbd_req *req,
         u->may_unmap = req->kind == RBD_IO_DISCARD ||
                        (req->flags & QBP_REQ_MAY_UNMAP);
         u->m.alone = true;
+        u->m.trim = true;
+        u->m.may_unmap = u->may_unmap;
+        u->m.shrink = (req->flags & RBD_IO_SHRINK) != 0;
         u->m.build = trim_build;
         u->m.done = trim_done;
         m = &u->m;
     }
     m->objno = p[0].objno;
+    m->full = covered == img->layout.object_size;
     atomic_fetch_add(&req->pending, 1);
     rbd_objq_submit(img, m);
     return 0;
@@ -397,6 +438,7 @@ static int submit_read(struct rbd_image *img, struct rbd_req *req,
     size_t steps = count_steps(p, n, iov, iovcnt);
     struct rbd_objop *o = calloc(1, sizeof(*o) + steps * sizeof(o->steps[0]));
     char oid[RBD_OID_MAX];
+    uint8_t state;
     int ret = 0;
 
     if (!o) {
@@ -414,6 +456,13 @@ static int submit_read(struct rbd_image *img, struct rbd_req *req,
                                p[i].req_off, p[i].len, p[i].obj_off, o,
                                read_step);
     }
+    if (ret == 0 && rbd_mapio_state(img->omap, p[0].objno, &state) &&
+        state == RBD_OBJ_NONEXISTENT) {
+        /* The object map knows it is missing: no round trip for that. */
+        atomic_fetch_add(&req->pending, 1);
+        objop_finish(o, -ENOENT);
+        return 0;
+    }
     if (ret == 0) {
         rbd_image_object_name(img, p[0].objno, oid);
         atomic_fetch_add(&req->pending, 1);
@@ -428,13 +477,62 @@ static int submit_read(struct rbd_image *img, struct rbd_req *req,
     return ret;
 }
 
+/*
+ * One op per object the request touches; 0 if any went out (a later
+ * failure completes the request with it), else the error.
+ */
+static int submit_pieces(struct rbd_req *req)
+{
+    struct rbd_image *img = req->img;
+    const struct rbd_piece *v = req->pieces;
+    size_t submitted = 0;
+    int ret = 0;
+
+    for (size_t i = 0; i < req->n_pieces;) {
+        size_t j = i + 1;
+
+        while (j < req->n_pieces && v[j].objno == v[i].objno) {
+            j++;
+        }
+        ret = req->kind == RBD_IO_READ
+              ? submit_read(img, req, &v[i], j - i, req->iov, req->iovcnt)
+              : queue_mutation(img, req, &v[i], j - i, req->iov, req->iovcnt);
+        if (ret < 0) {
+            break;
+        }
+        submitted++;
+        i = j;
+    }
+    if (ret < 0 && submitted == 0) {
+        return ret;
+    }
+    /* Drop the submission guard; a partial failure completes with it. */
+    req_finish_one(req, ret);
+    return 0;
+}
+
+/* The exclusive lock's thread: the lock is ours (ret 0) or cannot be. */
+static void resume_mutation(struct rbd_lock_waiter *w, int ret)
+{
+    struct rbd_req *req = (struct rbd_req *)((char *)w -
+                                             offsetof(struct rbd_req, wait));
+
+    req->counted = ret == 0;
+    if (ret == 0) {
+        ret = submit_pieces(req);
+    }
+    if (ret < 0) {
+        /* Accepted long ago: the completion carries the error. */
+        req_finish_one(req, ret);
+    }
+}
+
 int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
                   uint64_t len, const struct iovec *iov, int iovcnt,
                   uint32_t flags, qbp_completion_fn *cb, void *opaque)
 {
     struct piece_list l = { 0 };
     struct rbd_req *req;
-    size_t submitted = 0;
     int ret;
 
     if (kind != RBD_IO_READ && img->read_only) {
@@ -451,35 +549,33 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
         return ret < 0 ? ret : -ENOMEM;
     }
     *req = (struct rbd_req){ .kind = kind, .flags = flags, .off = off,
-                             .len = len, .cb = cb, .opaque = opaque };
+                             .len = len, .cb = cb, .opaque = opaque,
+                             .img = img, .pieces = l.v, .n_pieces = l.n,
+                             .iov = iov, .iovcnt = iovcnt,
+                             .wait.resume = resume_mutation };
     atomic_init(&req->pending, 1);
     atomic_init(&req->error, 0);
     if (img->layout.stripe_count > 1) {
         qsort(l.v, l.n, sizeof(l.v[0]), piece_cmp);
     }
-    for (size_t i = 0; i < l.n;) {
-        size_t j = i + 1;
-
-        while (j < l.n && l.v[j].objno == l.v[i].objno) {
-            j++;
+    if (kind != RBD_IO_READ && !(flags & RBD_IO_HELD)) {
+        ret = rbd_lock_get(img->xlock, &req->wait);
+        if (ret == 1) {
+            return 0;           /* resume_mutation goes on */
         }
-        ret = kind == RBD_IO_READ
-              ? submit_read(img, req, &l.v[i], j - i, iov, iovcnt)
-              : queue_mutation(img, req, &l.v[i], j - i, iov, iovcnt);
-        if (ret < 0) {
-            break;
-        }
-        submitted++;
-        i = j;
+        req->counted = ret == 0 && img->xlock;
     }
-    free(l.v);
-    if (ret < 0 && submitted == 0) {
+    if (ret == 0) {
+        ret = submit_pieces(req);
+    }
+    if (ret < 0) {
+        if (req->counted) {
+            rbd_lock_put(img->xlock);
+        }
+        free(req->pieces);
         free(req);
-        return ret;
     }
-    /* Drop the submission guard; a partial failure completes with it. */
-    req_finish_one(req, ret);
-    return 0;
+    return ret;
 }
 
 struct sync_wait {
@@ -501,11 +597,12 @@ static void sync_done(void *opaque, int64_t result)
 }
 
 int rbd_io_sync(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
-                uint64_t len)
+                uint64_t len, uint32_t flags)
 {
     struct sync_wait w = { .lock = PTHREAD_MUTEX_INITIALIZER,
                            .cond = PTHREAD_COND_INITIALIZER };
-    int ret = rbd_io_submit(img, kind, off, len, NULL, 0, 0, sync_done, &w);
+    int ret = rbd_io_submit(img, kind, off, len, NULL, 0, flags, sync_done,
+                            &w);
 
     if (ret < 0) {
         return ret;

@@ -1,6 +1,6 @@
 /*
- * rbd-objq.c: per-object queues of mutations, and the merged ops that
- * drain them.
+ * rbd-objq.c: per-object queues of mutations; rbd-objwrite.c sends the
+ * merged batches that drain them.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -8,6 +8,7 @@
 
 #include "rbd-image.h"
 #include "rbd-objq.h"
+#include "rbd-objwrite.h"
 
 #define BUCKETS 256
 /* Bounds of one merged op: well under the OSD's largest write. */
@@ -19,19 +20,13 @@ struct objq_entry {
     struct objq_entry *next;
     uint64_t objno;
     struct rbd_mutation *head, *tail;
+    bool sending;       /* inside rbd_objwrite_send */
+    bool finished;      /* ...and the batch finished already */
 };
 
 struct rbd_objq {
     pthread_mutex_t lock;
     struct objq_entry *buckets[BUCKETS];
-};
-
-struct batch {
-    struct rbd_image *img;
-    uint64_t objno;
-    struct rbd_mutation *units;
-    rados_write_op_t op;
-    rados_completion_t comp;
 };
 
 struct rbd_objq *rbd_objq_new(void)
@@ -87,18 +82,14 @@ static struct rbd_mutation *take_batch(struct objq_entry *e)
     return first;
 }
 
-static void finish_units(struct rbd_mutation *m, int ret)
-{
-    while (m) {
-        struct rbd_mutation *next = m->next;
-
-        m->done(m, ret);
-        m = next;
-    }
-}
-
-/* The object's op is over: the next batch for it, or NULL and retired. */
-static struct rbd_mutation *advance(struct rbd_objq *q, uint64_t objno)
+/*
+ * The object's batch is over: the next batch for it, or NULL and the
+ * entry retired.  If the batch finished while rbd_objwrite_send was still
+ * running for it (no RADOS round trip was needed), only note that: the
+ * sender loops instead of recursing, however long the queue.
+ */
+static struct rbd_mutation *advance(struct rbd_objq *q, uint64_t objno,
+                                    bool from_sender)
 {
     struct rbd_mutation *next = NULL;
     struct objq_entry **pe, *e;
@@ -106,7 +97,9 @@ static struct rbd_mutation *advance(struct rbd_objq *q, uint64_t objno)
     pthread_mutex_lock(&q->lock);
     pe = find(q, objno);
     e = *pe;
-    if (e->head) {
+    if (!from_sender && e->sending) {
+        e->finished = true;
+    } else if (e->head) {
         next = take_batch(e);
     } else {
         *pe = e->next;
@@ -116,76 +109,36 @@ static struct rbd_mutation *advance(struct rbd_objq *q, uint64_t objno)
     return next;
 }
 
-static void batch_free(struct batch *b)
+/* Send batches for objno until one is left in flight. */
+static void run(struct rbd_image *img, uint64_t objno,
+                struct rbd_mutation *units)
 {
-    if (b->op) {
-        rados_release_write_op(b->op);
-    }
-    if (b->comp) {
-        rados_aio_release(b->comp);
-    }
-    free(b);
-}
+    struct rbd_objq *q = img->objq;
 
-static void dispatch(struct rbd_image *img, uint64_t objno,
-                     struct rbd_mutation *units);
-
-/* librados' finisher thread: finish the batch, send what queued behind it. */
-static void batch_done(rados_completion_t comp, void *arg)
-{
-    struct batch *b = arg;
-    struct rbd_image *img = b->img;
-    uint64_t objno = b->objno;
-    int ret = rados_aio_get_return_value(comp);
-
-    finish_units(b->units, ret);
-    batch_free(b);
-    dispatch(img, objno, advance(img->objq, objno));
-}
-
-/* Units as one op in flight: 0, or a negative errno and nothing sent. */
-static int send_batch(struct rbd_image *img, uint64_t objno,
-                      struct rbd_mutation *units)
-{
-    struct batch *b = calloc(1, sizeof(*b));
-    char oid[RBD_OID_MAX];
-    int ret;
-
-    if (!b) {
-        return -ENOMEM;
-    }
-    b->img = img;
-    b->objno = objno;
-    b->units = units;
-    b->op = rados_create_write_op();
-    if (!b->op || rados_aio_create_completion2(b, batch_done, &b->comp) < 0) {
-        batch_free(b);
-        return -ENOMEM;
-    }
-    for (struct rbd_mutation *m = units; m; m = m->next) {
-        m->build(m, b->op);
-    }
-    rbd_image_object_name(img, objno, oid);
-    ret = rados_aio_write_op_operate(b->op, img->data, b->comp, oid, NULL, 0);
-    if (ret < 0) {
-        batch_free(b);
-    }
-    return ret;
-}
-
-static void dispatch(struct rbd_image *img, uint64_t objno,
-                     struct rbd_mutation *units)
-{
     while (units) {
-        int ret = send_batch(img, objno, units);
+        struct objq_entry *e;
+        bool finished;
 
-        if (ret == 0) {
-            return;
+        pthread_mutex_lock(&q->lock);
+        (*find(q, objno))->sending = true;
+        pthread_mutex_unlock(&q->lock);
+        rbd_objwrite_send(img, objno, units);
+        pthread_mutex_lock(&q->lock);
+        e = *find(q, objno);
+        e->sending = false;
+        finished = e->finished;
+        e->finished = false;
+        pthread_mutex_unlock(&q->lock);
+        if (!finished) {
+            return;         /* in flight: its completion goes on */
         }
-        /* As if the op had failed: its units finish, the queue moves on. */
-        finish_units(units, ret);
-        units = advance(img->objq, objno);
+        units = advance(q, objno, true);
     }
+}
+
+void rbd_objq_next(struct rbd_image *img, uint64_t objno)
+{
+    run(img, objno, advance(img->objq, objno, false));
 }
 
 void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m)
@@ -216,5 +169,5 @@ void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m)
     e->objno = m->objno;
     *pe = e;
     pthread_mutex_unlock(&q->lock);
-    dispatch(img, m->objno, m);
+    run(img, m->objno, m);
 }

@@ -16,13 +16,24 @@
 
 struct rbd_image;
 
+/* What the op a mutation's steps go into already does to the object. */
+struct rbd_objctx {
+    bool parent;        /* the object lies (partly) within the parent overlap */
+    bool copyup;        /* it was just created from the parent's data */
+};
+
 struct rbd_mutation {
     struct rbd_mutation *next;
     uint64_t objno;
     size_t bytes;       /* data carried, to bound a merged op */
     bool alone;         /* may not share an op (it asserts existence) */
+    bool trim;          /* discard or write-zeroes, else a write of data */
+    bool may_unmap;     /* trim: may remove or truncate the object */
+    bool full;          /* covers the whole object */
+    bool shrink;        /* trim past a shrunk end: the parent is cut off */
     /* Add this mutation's steps to op. */
-    void (*build)(struct rbd_mutation *m, rados_write_op_t op);
+    void (*build)(struct rbd_mutation *m, rados_write_op_t op,
+                  const struct rbd_objctx *ctx);
     /* The op carrying it finished with ret; called once, frees m. */
     void (*done)(struct rbd_mutation *m, int ret);
 };
@@ -38,5 +49,11 @@ void rbd_objq_free(struct rbd_objq *q);
  * way m->done is called exactly once, possibly before this returns.
  */
 void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m);
+
+/*
+ * For rbd-objwrite.c: the batch it was given for objno is finished (its
+ * units are done); send what queued behind it.
+ */
+void rbd_objq_next(struct rbd_image *img, uint64_t objno);
 
 #endif /* RBD_OBJQ_H */

@@ -44,6 +44,9 @@ static const struct spec_rename spec_renames[] = {
     { "id", "user" },
     { "mon_host", "server" },
     { "key-secret", "key-secret" },
+    { "osd-op-timeout", "osd-op-timeout" },
+    { "mon-op-timeout", "mon-op-timeout" },
+    { "exclusive", "exclusive" },
 };
 
 /* The parsed filename; every string points into buf. */

@@ -21,10 +21,11 @@
  * Calls add(opaque, key, value) for pool, namespace (if given), image,
  * snapshot (if given), and each key=value in the order written, with
  * these renamings so that filename keys and named options agree:
- * id -> user, mon_host -> server, conf and key-secret kept; any other key
- * becomes "ceph.<key>" (passed to rados_conf_set).  conf, id, mon_host and
- * key-secret need a non-empty value; a ceph.<key> may be empty
- * ("log_file=").  key and value are valid only during the call.
+ * id -> user, mon_host -> server; conf, key-secret, osd-op-timeout,
+ * mon-op-timeout and exclusive kept; any other key becomes "ceph.<key>"
+ * (passed to rados_conf_set).  Those seven need a non-empty value; a
+ * ceph.<key> may be empty ("log_file=").  key and value are valid only
+ * during the call.
  *
  * The whole of rest is checked before the first add() call, so add() is
  * never called for a filename that is then refused.  Returns 0, the first

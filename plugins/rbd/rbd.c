@@ -13,6 +13,8 @@
 #include "rbd-create.h"
 #include "rbd-image.h"
 #include "rbd-io.h"
+#include "rbd-lock.h"
+#include "rbd-mapio.h"
 #include "rbd-snap.h"
 #include "rbd-spec.h"
 
@@ -35,6 +37,8 @@ static const struct qbp_option rbd_options[] = {
       "fails (0: wait forever)" },
     { "mon-op-timeout", QBP_OPT_NUMBER, 0, "seconds before a monitor "
       "request or the connection fails (0: wait forever)" },
+    { "exclusive", QBP_OPT_BOOL, 0, "hold the image's exclusive lock from "
+      "open to close, refusing other clients' requests for it" },
     { CEPH_PREFIX, QBP_OPT_STRING, 0, "any other Ceph setting, "
       "e.g. ceph.rbd_cache=false" },
     /* Used by create only. */
@@ -59,6 +63,7 @@ struct rbd_args {
     const char *stripe_unit;
     const char *stripe_count;
     const char *data_pool;
+    const char *exclusive;
 };
 
 struct rbd_disk {
@@ -83,6 +88,7 @@ static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
         { "object-size", &a->object_size }, { "features", &a->features },
         { "stripe-unit", &a->stripe_unit },
         { "stripe-count", &a->stripe_count }, { "data-pool", &a->data_pool },
+        { "exclusive", &a->exclusive },
     };
 
     memset(a, 0, sizeof(*a));
@@ -108,6 +114,13 @@ static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
         a->settings[a->conn.n_settings].key = kv[i].key + strlen(CEPH_PREFIX);
         a->settings[a->conn.n_settings++].value = kv[i].value;
     }
+    if (a->exclusive && strcmp(a->exclusive, "on") != 0 &&
+        strcmp(a->exclusive, "off") != 0) {
+        qbp_host->error_set(err, -EINVAL, "rbd: option 'exclusive' takes on "
+                            "or off, not '%s'", a->exclusive);
+        return -EINVAL;
+    }
+    a->spec.exclusive = a->exclusive && strcmp(a->exclusive, "on") == 0;
     if (!a->spec.pool || !*a->spec.pool || !a->spec.image || !*a->spec.image) {
         qbp_host->error_set(err, -EINVAL, "rbd: a pool and an image name are "
                             "needed, e.g. plugin:rbd:rbd/vm1");
@@ -254,25 +267,48 @@ static int rbd_aio_write_zeroes(void *handle, uint64_t offset,
                          flags, cb, opaque);
 }
 
-/* Sets the size in the header, then removes what lies past a shrunk end. */
+/*
+ * Sets the size in the header, then removes what lies past a shrunk end,
+ * as the exclusive lock's owner: the object map grows before the header
+ * and shrinks after the objects are gone, as librbd's ResizeRequest does.
+ */
 static int rbd_resize(struct rbd_image *img, uint64_t size,
                       struct qbp_error *err)
 {
-    uint64_t old = rbd_image_size(img);
+    uint64_t old;
     struct rbd_enc in;
     int ret;
 
-    rbd_enc_init(&in);
-    rbd_cls_enc_set_size(&in, size);
-    ret = rbd_exec_write(img->meta, img->header_oid, "set_size", &in, false);
-    rbd_enc_free(&in);
+    ret = rbd_lock_get_sync(img->xlock);
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: resizing image '%s': cannot "
+                            "take its exclusive lock: %s", img->name,
+                            strerror(-ret));
+        return ret;
+    }
+    old = rbd_image_size(img);
+    if (size > old) {
+        ret = rbd_mapio_resize(img->omap, size);
+    }
+    if (ret == 0) {
+        rbd_enc_init(&in);
+        rbd_cls_enc_set_size(&in, size);
+        ret = rbd_exec_write(img->meta, img->header_oid, "set_size", &in,
+                             false);
+        rbd_enc_free(&in);
+    }
     if (ret == 0) {
         rbd_image_notify_update(img);
         ret = rbd_image_refresh(img);
     }
     if (ret == 0 && size < old) {
-        ret = rbd_io_sync(img, RBD_IO_DISCARD, size, old - size);
+        ret = rbd_io_sync(img, RBD_IO_DISCARD, size, old - size,
+                          RBD_IO_HELD | RBD_IO_SHRINK);
+        if (ret == 0) {
+            ret = rbd_mapio_resize(img->omap, size);
+        }
     }
+    rbd_lock_put(img->xlock);
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: resizing image '%s' to %" PRIu64
                             " bytes failed: %s", img->name, size,
@@ -346,7 +382,8 @@ static int create_opts(const struct rbd_args *a, uint64_t size,
     int ret;
 
     memset(o, 0, sizeof(*o));
-    o->size = size;
+    /* Whole sectors, as QEMU's rbd driver makes them: QEMU addresses no less. */
+    o->size = (size + 511) & ~(uint64_t)511;
     o->data_pool = a->data_pool;
     if ((ret = parse_number("object-size", a->object_size, 4 << 20,
                             &object_size, err)) < 0 ||

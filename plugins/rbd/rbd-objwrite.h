@@ -1,0 +1,22 @@
+/*
+ * rbd-objwrite.h: one batch of mutations to one object, carried out the
+ * way librbd does it: object map first, copy-up from the parent where the
+ * clone lacks the object, then the data as one compound op, then the map
+ * again after a removal.
+ */
+#ifndef RBD_OBJWRITE_H
+#define RBD_OBJWRITE_H
+
+#include <stdint.h>
+
+#include "rbd-objq.h"
+
+/*
+ * Send units (a batch taken off objno's queue).  Every unit's done is
+ * called exactly once; then rbd_objq_next(img, objno).  Never blocks;
+ * may finish before it returns.
+ */
+void rbd_objwrite_send(struct rbd_image *img, uint64_t objno,
+                       struct rbd_mutation *units);
+
+#endif /* RBD_OBJWRITE_H */

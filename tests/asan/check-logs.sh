@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The sanitizer reports of a `make check-asan` run, one file a process
+# (ASAN_OPTIONS=log_path=DIR/asan, so that tests comparing stderr word for
+# word are not disturbed).  Fails, printing them, if any process reported
+# an error or a leak.  Not counted:
+# - the warnings every QEMU prints about its coroutines (swapcontext,
+#   __asan_handle_no_return), which no option turns off;
+# - errors inside tests/broken-plugins/, the plugins with a seeded fault
+#   that qbp-check must catch (double-completion's worker reads a request
+#   its early completion gave back: a use after free by design).
+#
+#   tests/asan/check-logs.sh DIR
+set -u
+dir=$1
+shopt -s nullglob
+files=("$dir"/*)
+bad=0
+seeded=0
+for f in "${files[@]}"; do
+    # What is left once the known warnings are taken out.
+    rest=$(grep -v -e "WARNING: ASan doesn't fully support makecontext/swapcontext" \
+                   -e 'WARNING: ASan is ignoring requested __asan_handle_no_return' \
+                   -e '^False positive error reports may follow' \
+                   -e '^For details see https://github.com/google/sanitizers/issues/189' \
+                   "$f")
+    [ -n "$rest" ] || continue
+    # The first frame of the error is in a seeded broken plugin.
+    if printf '%s\n' "$rest" | grep -m1 -E '^ +#0 ' | grep -q 'tests/broken-plugins/'; then
+        seeded=$((seeded + 1))
+        continue
+    fi
+    bad=$((bad + 1))
+    echo "==== $f"
+    printf '%s\n' "$rest" | sed -n '1,80p'
+done
+echo "sanitizers: ${#files[@]} process reports, $bad with errors or leaks," \
+     "$seeded from seeded broken plugins (reports: $dir)"
+[ "$bad" -eq 0 ]
