@@ -136,9 +136,15 @@ static void run(struct rbd_image *img, uint64_t objno,
     }
 }
 
-void rbd_objq_next(struct rbd_image *img, uint64_t objno)
+struct rbd_mutation *rbd_objq_retire(struct rbd_image *img, uint64_t objno)
 {
-    run(img, objno, advance(img->objq, objno, false));
+    return advance(img->objq, objno, false);
+}
+
+void rbd_objq_run(struct rbd_image *img, uint64_t objno,
+                  struct rbd_mutation *units)
+{
+    run(img, objno, units);
 }
 
 void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m)

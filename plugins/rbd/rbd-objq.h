@@ -51,9 +51,13 @@ void rbd_objq_free(struct rbd_objq *q);
 void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m);
 
 /*
- * For rbd-objwrite.c: the batch it was given for objno is finished (its
- * units are done); send what queued behind it.
+ * The object's batch is over.  rbd_objq_retire takes the next batch for it
+ * (or retires the object and returns NULL); call it before completing the
+ * finished batch's requests, because once the last of them completes the
+ * host may close the image.  Then send what it returned with rbd_objq_run.
  */
-void rbd_objq_next(struct rbd_image *img, uint64_t objno);
+struct rbd_mutation *rbd_objq_retire(struct rbd_image *img, uint64_t objno);
+void rbd_objq_run(struct rbd_image *img, uint64_t objno,
+                  struct rbd_mutation *units);
 
 #endif /* RBD_OBJQ_H */

@@ -47,22 +47,35 @@ struct objwrite {
     rados_completion_t comp;
 };
 
-static void finish(struct objwrite *w, int ret)
+static void complete_units(struct rbd_mutation *m, int ret)
 {
-    struct rbd_image *img = w->img;
-    uint64_t objno = w->objno;
-    struct rbd_mutation *m = w->units;
-
     while (m) {
         struct rbd_mutation *next = m->next;
 
         m->done(m, ret);
         m = next;
     }
+}
+
+/*
+ * The next batch is taken before this one's requests complete: after the
+ * last completion the host may close the image, and only a next batch
+ * (whose requests are still pending) keeps it open.
+ */
+static void finish(struct objwrite *w, int ret)
+{
+    struct rbd_image *img = w->img;
+    uint64_t objno = w->objno;
+    struct rbd_mutation *units = w->units;
+    struct rbd_mutation *next = rbd_objq_retire(img, objno);
+
     free(w->data);
     rbd_snapc_free(&w->snapc);
     free(w);
-    rbd_objq_next(img, objno);
+    complete_units(units, ret);
+    if (next) {
+        rbd_objq_run(img, objno, next);
+    }
 }
 
 static void release_op(struct objwrite *w)
@@ -262,13 +275,12 @@ void rbd_objwrite_send(struct rbd_image *img, uint64_t objno,
     struct objwrite *w = calloc(1, sizeof(*w));
 
     if (!w) {
-        while (units) {
-            struct rbd_mutation *next = units->next;
+        struct rbd_mutation *next = rbd_objq_retire(img, objno);
 
-            units->done(units, -ENOMEM);
-            units = next;
+        complete_units(units, -ENOMEM);
+        if (next) {
+            rbd_objq_run(img, objno, next);
         }
-        rbd_objq_next(img, objno);
         return;
     }
     w->img = img;

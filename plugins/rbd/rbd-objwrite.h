@@ -12,9 +12,10 @@
 #include "rbd-objq.h"
 
 /*
- * Send units (a batch taken off objno's queue).  Every unit's done is
- * called exactly once; then rbd_objq_next(img, objno).  Never blocks;
- * may finish before it returns.
+ * Send units (a batch taken off objno's queue).  When it is over, the next
+ * batch is taken (rbd_objq_retire), every unit's done is called exactly
+ * once, and the next batch is sent (rbd_objq_run).  Never blocks; may
+ * finish before it returns.
  */
 void rbd_objwrite_send(struct rbd_image *img, uint64_t objno,
                        struct rbd_mutation *units);
