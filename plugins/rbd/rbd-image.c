@@ -107,6 +107,19 @@ static int header_call(struct rbd_image *img, const char *method,
                                     in, out, len);
 }
 
+int rbd_image_call_at(struct rbd_image *img, const char *method,
+                      uint64_t snap_id, char **out, size_t *len)
+{
+    struct rbd_enc in;
+    int ret;
+
+    rbd_enc_init(&in);
+    rbd_cls_enc_snap_id(&in, snap_id);
+    ret = header_call(img, method, &in, out, len);
+    rbd_enc_free(&in);
+    return ret;
+}
+
 /* Set err, naming the image and the method, when ret is an error. */
 static int header_result(struct rbd_image *img, struct qbp_error *err,
                          const char *method, int ret)
@@ -201,16 +214,13 @@ static int find_snapshot(struct rbd_image *img, const char *snapshot,
                          struct qbp_error *err)
 {
     for (uint32_t i = 0; i < img->snapc.n; i++) {
-        struct rbd_enc in;
         char *name = NULL;
         char *out;
         size_t len;
         int ret;
 
-        rbd_enc_init(&in);
-        rbd_cls_enc_snap_id(&in, img->snapc.snaps[i]);
-        ret = header_call(img, "get_snapshot_name", &in, &out, &len);
-        rbd_enc_free(&in);
+        ret = rbd_image_call_at(img, "get_snapshot_name", img->snapc.snaps[i],
+                                &out, &len);
         if (ret == 0) {
             ret = rbd_cls_dec_get_snapshot_name(out, len, &name);
             free(out);
@@ -327,15 +337,11 @@ static struct rbd_image *open_parent(struct rbd_image *child,
 static int read_overlap(struct rbd_image *img, bool *has, uint64_t *overlap,
                         struct qbp_error *err)
 {
-    struct rbd_enc in;
     char *out;
     size_t len;
-    int ret;
+    int ret = rbd_image_call_at(img, "parent_overlap_get", img->snap_id,
+                                &out, &len);
 
-    rbd_enc_init(&in);
-    rbd_cls_enc_snap_id(&in, img->snap_id);
-    ret = header_call(img, "parent_overlap_get", &in, &out, &len);
-    rbd_enc_free(&in);
     if (ret == 0) {
         ret = rbd_cls_dec_parent_overlap_get(out, len, has, overlap);
         free(out);
@@ -401,15 +407,11 @@ static int read_snapc(struct rbd_image *img, struct rbd_snapc *snapc,
 static int read_size(struct rbd_image *img, uint8_t *order, uint64_t *size,
                      struct qbp_error *err)
 {
-    struct rbd_enc in;
     char *out;
     size_t len;
-    int ret;
+    int ret = rbd_image_call_at(img, "get_size", img->snap_id, &out,
+                                &len);
 
-    rbd_enc_init(&in);
-    rbd_cls_enc_snap_id(&in, img->snap_id);
-    ret = header_call(img, "get_size", &in, &out, &len);
-    rbd_enc_free(&in);
     if (ret == 0) {
         ret = rbd_cls_dec_get_size(out, len, order, size);
         free(out);

@@ -107,6 +107,12 @@ void rbd_image_object_name(const struct rbd_image *img, uint64_t objno,
 int rbd_exec(rados_ioctx_t io, const char *oid, const char *cls,
              const char *method, const struct rbd_enc *in,
              char **out, size_t *out_len);
+/*
+ * Call a method of the image's header whose input is one snap id
+ * (get_size, get_snapshot_name, get_flags, ...); the reply in *out, to free().
+ */
+int rbd_image_call_at(struct rbd_image *img, const char *method,
+                      uint64_t snap_id, char **out, size_t *len);
 /* A class method that writes (class "rbd"); optionally creates oid first. */
 int rbd_exec_write(rados_ioctx_t io, const char *oid, const char *method,
                    const struct rbd_enc *in, bool create_exclusive);

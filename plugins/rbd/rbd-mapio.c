@@ -61,19 +61,10 @@ static void map_oid(const struct rbd_image *img, uint64_t snap_id, char *buf)
 
 static int get_flags(struct rbd_image *img, uint64_t snap_id, uint64_t *flags)
 {
-    struct rbd_enc in;
     char *out;
     size_t len;
-    int ret;
+    int ret = rbd_image_call_at(img, "get_flags", snap_id, &out, &len);
 
-    rbd_enc_init(&in);
-    rbd_cls_enc_snap_id(&in, snap_id);
-    ret = rbd_enc_status(&in);
-    if (ret == 0) {
-        ret = rbd_exec(img->meta, img->header_oid, "rbd", "get_flags", &in,
-                       &out, &len);
-    }
-    rbd_enc_free(&in);
     if (ret == 0) {
         ret = rbd_cls_dec_get_flags(out, len, flags);
         free(out);

@@ -30,28 +30,11 @@ static int check_head(struct rbd_image *img, const char *what,
     return 0;
 }
 
-static int header_read(struct rbd_image *img, const char *method,
-                       uint64_t snap_id, char **out, size_t *len)
-{
-    struct rbd_enc in;
-    int ret;
-
-    rbd_enc_init(&in);
-    rbd_cls_enc_snap_id(&in, snap_id);
-    ret = rbd_enc_status(&in);
-    if (ret == 0) {
-        ret = rbd_exec(img->meta, img->header_oid, "rbd", method, &in, out,
-                       len);
-    }
-    rbd_enc_free(&in);
-    return ret;
-}
-
 static int snap_name(struct rbd_image *img, uint64_t snap_id, char **name)
 {
     char *out;
     size_t len;
-    int ret = header_read(img, "get_snapshot_name", snap_id, &out, &len);
+    int ret = rbd_image_call_at(img, "get_snapshot_name", snap_id, &out, &len);
 
     if (ret == 0) {
         ret = rbd_cls_dec_get_snapshot_name(out, len, name);
@@ -209,7 +192,7 @@ int rbd_snap_revert(struct rbd_image *img, const char *id_or_name,
                             img->name, id_or_name);
         return ret;
     }
-    ret = header_read(img, "get_size", snap_id, &out, &len);
+    ret = rbd_image_call_at(img, "get_size", snap_id, &out, &len);
     if (ret == 0) {
         ret = rbd_cls_dec_get_size(out, len, &order, &size);
         free(out);
@@ -251,12 +234,13 @@ int rbd_snap_list(struct rbd_image *img, qbp_snapshot_fn *fn, void *opaque,
         snprintf(id, sizeof(id), "%" PRIu64, snap_id);
         ret = snap_name(img, snap_id, &name);
         if (ret == 0 &&
-            (ret = header_read(img, "get_size", snap_id, &out, &len)) == 0) {
+            (ret = rbd_image_call_at(img, "get_size", snap_id, &out,
+                                     &len)) == 0) {
             ret = rbd_cls_dec_get_size(out, len, &order, &snap.size);
             free(out);
         }
-        if (ret == 0 && header_read(img, "get_snapshot_timestamp", snap_id,
-                                    &out, &len) == 0) {
+        if (ret == 0 && rbd_image_call_at(img, "get_snapshot_timestamp",
+                                          snap_id, &out, &len) == 0) {
             if (rbd_cls_dec_get_snapshot_timestamp(out, len, &sec,
                                                    &nsec) == 0) {
                 snap.date_sec = sec;
