@@ -71,6 +71,61 @@ refused "writable by others" \
 chmod 0755 "$scratch/w/good-plugin.so"
 load_is "the same copy loads once only its owner can write it" 0 \
     "loaded good ABI $abi" "" "$scratch/w/good-plugin.so"
+
+# ---- who can change the file or the directories above it ----
+# The directory holding the plugin, and every one above it up to '/', must
+# be writable by its owner alone; above the plugin's own directory a
+# sticky one (like /tmp) is accepted.  Everything must be owned by root or
+# by the user running the host.
+mkdir -p "$scratch/dirs/wd" "$scratch/dirs/up/sub"
+cp -p "$TP/good-plugin.so" "$scratch/dirs/wd/good-plugin.so"
+chmod 0775 "$scratch/dirs/wd"
+refused "plugin directory writable by group" \
+    "$scratch/dirs/wd/good-plugin.so: refusing to load a block plugin from directory '$scratch/dirs/wd', which is writable by group or others (mode 0775)" \
+    "$scratch/dirs/wd/good-plugin.so"
+chmod 1777 "$scratch/dirs/wd"
+refused "plugin directory writable by others, even when sticky" \
+    "$scratch/dirs/wd/good-plugin.so: refusing to load a block plugin from directory '$scratch/dirs/wd', which is writable by group or others (mode 1777)" \
+    "$scratch/dirs/wd/good-plugin.so"
+QEMU_BLOCK_PLUGIN_PATH=$scratch/dirs/wd refused "found by name in a writable directory of the search path" \
+    "$scratch/dirs/wd/good-plugin.so: refusing to load a block plugin from directory '$scratch/dirs/wd', which is writable by group or others (mode 1777)" \
+    good
+cp -p "$TP/good-plugin.so" "$scratch/dirs/up/sub/good-plugin.so"
+chmod 0757 "$scratch/dirs/up"
+refused "a directory further up writable by others" \
+    "$scratch/dirs/up/sub/good-plugin.so: refusing to load a block plugin from directory '$scratch/dirs/up', which is writable by group or others (mode 0757)" \
+    "$scratch/dirs/up/sub/good-plugin.so"
+chmod 1777 "$scratch/dirs/up"
+load_is "a sticky directory further up, as /tmp is, is accepted" 0 \
+    "loaded good ABI $abi" "" "$scratch/dirs/up/sub/good-plugin.so"
+mkdir -p "$scratch/dirs/links"
+chmod 0777 "$scratch/dirs/links"
+ln -s "$TP/good-plugin.so" "$scratch/dirs/links/good-plugin.so"
+refused "a symbolic link in a writable directory, to a good file" \
+    "$scratch/dirs/links/good-plugin.so: refusing to load a block plugin from directory '$scratch/dirs/links', which is writable by group or others (mode 0777)" \
+    "$scratch/dirs/links/good-plugin.so"
+mkdir -p "$scratch/dirs/tmpdir"
+chmod 1777 "$scratch/dirs/tmpdir"
+mkdir -p "$scratch/dirs/tmpdir/mine"
+cp -p "$TP/good-plugin.so" "$scratch/dirs/tmpdir/mine/good-plugin.so"
+load_is "a directory of ours inside a sticky one loads" 0 \
+    "loaded good ABI $abi" "" "$scratch/dirs/tmpdir/mine/good-plugin.so"
+if [ "$(id -u)" -eq 0 ]; then
+    mine="only root may own it"
+    chown 4242 "$scratch/dirs/tmpdir/mine/good-plugin.so"
+    refused "a file owned by another user" \
+        "$scratch/dirs/tmpdir/mine/good-plugin.so: refusing to load a block plugin owned by uid 4242 ($mine)" \
+        "$scratch/dirs/tmpdir/mine/good-plugin.so"
+    chown 0 "$scratch/dirs/tmpdir/mine/good-plugin.so"
+    chown 4242 "$scratch/dirs/tmpdir/mine"
+    refused "a directory owned by another user (who could swap the file)" \
+        "$scratch/dirs/tmpdir/mine/good-plugin.so: refusing to load a block plugin from directory '$scratch/dirs/tmpdir/mine', which is owned by uid 4242 ($mine)" \
+        "$scratch/dirs/tmpdir/mine/good-plugin.so"
+    chown 0 "$scratch/dirs/tmpdir/mine"
+else
+    ok "a file owned by another user # SKIP needs root to chown"
+    ok "a directory owned by another user # SKIP needs root to chown"
+fi
 refused "a host-only symbol: cannot load" \
     "$TP/bad-hostimport-plugin.so: cannot load: undefined symbol: qbp_loader_setup" \
     bad-hostimport
@@ -82,6 +137,15 @@ refused "no entry point" \
 refused "entry point returns no table" \
     "bad-notable-plugin.so: plugin initialisation failed: qbp_plugin_init returned no table" \
     bad-notable
+refused "entry point returns a table on the heap" \
+    "bad-heaptable-plugin.so: plugin initialisation failed: qbp_plugin_init returned a table outside the plugin file (it is in no loaded file)" \
+    bad-heaptable
+refused "entry point returns another library's table" \
+    "bad-foreigntable-plugin.so: plugin initialisation failed: qbp_plugin_init returned a table outside the plugin file (it is in $TP/good-plugin.so)" \
+    bad-foreigntable
+refused "table larger than the plugin file maps" \
+    "bad-hugetable-plugin.so: plugin table is 1073741824 bytes, more than the plugin file holds at its address; please contact the plugin's author" \
+    bad-hugetable
 refused "table too small for its version" \
     "bad-tiny-plugin.so: plugin table is 4 bytes, too small to hold its version; please contact the plugin's author" \
     bad-tiny
@@ -132,6 +196,13 @@ chmod 0775 "$scratch/w/good-plugin.so"
 qemu_refuses "qemu-io: writable by group" \
     "$scratch/w/good-plugin.so: refusing to load a block plugin that is writable by group or others (mode 0775)" \
     "$scratch/w/good-plugin.so"
+qemu_refuses "qemu-io: a table outside the plugin file" \
+    "bad-heaptable-plugin.so: plugin initialisation failed: qbp_plugin_init returned a table outside the plugin file (it is in no loaded file)" \
+    "$TP/bad-heaptable-plugin.so"
+chmod 0777 "$scratch/dirs/up"
+qemu_refuses "qemu-io: -module from under a writable directory" \
+    "$scratch/dirs/up/sub/good-plugin.so: refusing to load a block plugin from directory '$scratch/dirs/up', which is writable by group or others (mode 0777)" \
+    "$scratch/dirs/up/sub/good-plugin.so"
 
 plan "$tap_n"
 done_testing

@@ -6,11 +6,13 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <link.h>
 #include <ltdl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "qbp-loader.h"
 #include "qbp-host-table.h"
@@ -245,11 +247,88 @@ static lt_dlhandle open_local(const char *path, GError **errp)
     return dl;
 }
 
+/*
+ * Who may have put the code we are about to run where it is: only root and
+ * the user running this host.  Anyone else who owns, or can write to, the
+ * file or a directory above it can make us load their code.
+ */
+static gboolean trusted_owner(uid_t uid)
+{
+    return uid == 0 || uid == geteuid();
+}
+
+static char *trusted_owners(void)
+{
+    if (geteuid() == 0) {
+        return g_strdup("only root may own it");
+    }
+    return g_strdup_printf("only root or uid %u may own it",
+                           (unsigned)geteuid());
+}
+
+/*
+ * DIR and every directory above it, up to '/'.  DIR holds the plugin (or
+ * the name it was found by), so it must be writable by its owner alone;
+ * above it, a directory writable by others is accepted when it is sticky
+ * (like /tmp), since then no one can rename or remove the entries of
+ * others in it, and the entry leading down is checked for its owner.
+ */
+static gboolean check_dirs(const char *path, const char *dir, GError **errp)
+{
+    g_autofree char *d = g_strdup(dir);
+    gboolean holder = TRUE;
+    struct stat st;
+    char *up;
+
+    for (;;) {
+        if (stat(d, &st) < 0) {
+            g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
+                        "%s: refusing to load a block plugin from directory "
+                        "'%s', which cannot be checked: %s", path, d,
+                        g_strerror(errno));
+            return FALSE;
+        }
+        if (!trusted_owner(st.st_uid)) {
+            g_autofree char *who = trusted_owners();
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                        "%s: refusing to load a block plugin from directory "
+                        "'%s', which is owned by uid %u (%s)", path, d,
+                        (unsigned)st.st_uid, who);
+            return FALSE;
+        }
+        if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+            (holder || !(st.st_mode & S_ISVTX))) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                        "%s: refusing to load a block plugin from directory "
+                        "'%s', which is writable by group or others "
+                        "(mode %04o)", path, d,
+                        (unsigned)(st.st_mode & 07777));
+            return FALSE;
+        }
+        if (strcmp(d, "/") == 0) {
+            return TRUE;
+        }
+        up = g_path_get_dirname(d);
+        g_free(d);
+        d = up;
+        holder = FALSE;
+    }
+}
+
+/*
+ * The file, the directory that holds it and every directory above, after
+ * resolving symbolic links; for a link, also the directory holding the
+ * link, since whoever can write there can point it elsewhere.
+ */
 static gboolean check_file_mode(const char *path, GError **errp)
 {
+    g_autofree char *real = NULL;
+    g_autofree char *real_dir = NULL;
+    g_autofree char *given_dir = NULL;
+    g_autofree char *link_dir = NULL;
     struct stat st;
 
-    if (stat(path, &st) < 0) {
+    if (stat(path, &st) < 0 || !(real = realpath(path, NULL))) {
         g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
                     "block plugin file '%s' not found", path);
         return FALSE;
@@ -261,7 +340,93 @@ static gboolean check_file_mode(const char *path, GError **errp)
                     (unsigned)(st.st_mode & 07777));
         return FALSE;
     }
+    if (!trusted_owner(st.st_uid)) {
+        g_autofree char *who = trusted_owners();
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                    "%s: refusing to load a block plugin owned by uid %u (%s)",
+                    path, (unsigned)st.st_uid, who);
+        return FALSE;
+    }
+    real_dir = g_path_get_dirname(real);
+    if (!check_dirs(path, real_dir, errp)) {
+        return FALSE;
+    }
+    given_dir = g_path_get_dirname(path);
+    link_dir = realpath(given_dir, NULL);
+    if (link_dir && strcmp(link_dir, real_dir) != 0) {
+        return check_dirs(path, link_dir, errp);
+    }
     return TRUE;
+}
+
+/* Looks for the loaded object holding ADDR, and whether RANGE lies in it. */
+struct mapping_query {
+    uintptr_t addr;             /* in the object we look for */
+    uintptr_t start, end;       /* the range that must lie in one segment */
+    gboolean found;             /* the object holding addr was seen */
+    gboolean inside;            /* and the range is in one of its segments */
+};
+
+static gboolean in_segment(const struct dl_phdr_info *info, uintptr_t start,
+                           uintptr_t end)
+{
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t seg = info->dlpi_addr + ph->p_vaddr;
+
+        if (ph->p_type == PT_LOAD && start >= seg &&
+            end <= seg + ph->p_memsz && start <= end) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static int mapping_query_one(struct dl_phdr_info *info, size_t size,
+                             void *opaque)
+{
+    struct mapping_query *q = opaque;
+
+    (void)size;
+    if (!in_segment(info, q->addr, q->addr + 1)) {
+        return 0;
+    }
+    q->found = TRUE;
+    q->inside = in_segment(info, q->start, q->end);
+    return 1;
+}
+
+/*
+ * Whether [table, table + len) lies in the plugin file's own mapping, the
+ * object that holds its entry point: a table on the heap, on a stack or
+ * in another library is not the plugin's to hand over, and one that runs
+ * past its segment would have the host read memory that is not a table.
+ */
+static gboolean table_in_plugin(qbp_plugin_init_fn *init, const void *table,
+                                size_t len)
+{
+    struct mapping_query q = {
+        .addr = (uintptr_t)init,
+        .start = (uintptr_t)table,
+        .end = (uintptr_t)table + len,
+    };
+
+    if (q.end < q.start) {
+        return FALSE;
+    }
+    dl_iterate_phdr(mapping_query_one, &q);
+    return q.found && q.inside;
+}
+
+/* Where a table outside the plugin is: another file, or none. */
+static char *table_place(const void *table)
+{
+    Dl_info info;
+
+    if (dladdr(table, &info) && info.dli_fname && *info.dli_fname) {
+        return g_strdup_printf("it is in %s", info.dli_fname);
+    }
+    return g_strdup("it is in no loaded file");
 }
 
 /* Load, check and register the file at PATH.  Called with registry_lock. */
@@ -294,6 +459,22 @@ static QbpPlugin *load_path(const char *path, const char *want_name,
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                     "%s: plugin initialisation failed: %s returned no table",
                     file, QBP_ENTRY_SYMBOL);
+        goto fail;
+    }
+    /* Not one byte of the table is read before it is known to be there. */
+    if (!table_in_plugin(init, t, sizeof(t->hdr))) {
+        g_autofree char *where = table_place(t);
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                    "%s: plugin initialisation failed: %s returned a table "
+                    "outside the plugin file (%s)", file, QBP_ENTRY_SYMBOL,
+                    where);
+        goto fail;
+    }
+    if (!table_in_plugin(init, t, t->hdr.struct_size)) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: plugin table is %u bytes, more than the plugin file "
+                    "holds at its address; please contact the plugin's "
+                    "author", file, (unsigned)t->hdr.struct_size);
         goto fail;
     }
     if (!check_table(file, t, errp)) {
