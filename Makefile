@@ -72,6 +72,7 @@ qemu: $(B)/host/libqbp-loader.a
 -include tests/fuzz/fuzz.mk
 -include tests/vm/vm.mk
 -include bench/bench.mk
+-include tests/faults/faults.mk
 -include tests/tests.mk
 
 demo: all
