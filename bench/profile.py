@@ -9,9 +9,13 @@ Without a case: the row with the plugin's lowest IOPS ratio in
 bench/results/results.json.  Writes bench/results/profile-LAYOUT-CASE.txt:
 per run the IOPS and CPU seconds, the CPU share of each library, the
 hottest functions (self time) and the inclusive time of every function
-(children) above 3%.  Samples: cpu-clock (software: no hardware counters are
-needed) at PROFILE_FREQ Hz (2999) with DWARF call graphs, all threads of the
-qemu-img process.  PROFILE_COUNT sets the request count.
+(children) above 3%; and, from another unprofiled run under `perf stat`,
+counts per request: system calls by kind, context switches, and the OSDs'
+ops (their perf counters), which say what a CPU profile cannot (how many
+thread hand-offs and RADOS ops a request costs).  Samples: cpu-clock
+(software: no hardware counters are needed) at PROFILE_FREQ Hz (2999) with
+DWARF call graphs, all threads of the qemu-img process.  PROFILE_COUNT sets the request count; PROFILE_TAG=T
+writes profile-LAYOUT-CASE-T.txt instead (e.g. before and after a change).
 """
 
 import json
@@ -47,6 +51,45 @@ def perf_report(data, *args):
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines = [l.rstrip() for l in r.stdout.splitlines() if l.strip() and not l.startswith("#")]
     return "\n".join(lines)
+
+
+COUNTED = ("write", "sendmsg", "read", "futex", "ppoll", "epoll_wait")
+
+
+def osd_ops():
+    """Client ops the cluster's OSDs have served so far (perf counter osd.op)."""
+    total = 0
+    for osd in run.cmd_out("ceph", "osd", "ls").split():
+        out = run.cmd_out("ceph", "tell", "osd." + osd, "perf", "dump")
+        try:
+            total += json.loads(out)["osd"]["op"]
+        except (ValueError, KeyError):
+            return None
+    return total
+
+
+def counts(args, count, data):
+    """Per-request system calls, context switches (all threads of qemu-img,
+    perf stat) and OSD ops of one run of args, as lines of text."""
+    events = ["syscalls:sys_enter_" + c for c in COUNTED] + ["context-switches"]
+    ops0 = osd_ops()
+    r = subprocess.run(["perf", "stat", "-x,", "-e", ",".join(events), "-o", data, "--"] + args,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ops1 = osd_ops()
+    if r.returncode != 0:
+        return ["(perf stat failed: %s)" % r.stderr.strip().splitlines()[-1:]]
+    got = {}
+    with open(data) as f:
+        for line in f:
+            v = line.strip().split(",")
+            if len(v) > 2 and v[0].replace(".", "").isdigit():
+                got[v[2].replace("syscalls:sys_enter_", "")] = float(v[0])
+    line = ", ".join("%s %.2f" % (k, got[k] / count) for k in COUNTED + ("context-switches",)
+                     if k in got)
+    out = ["system calls per request: " + line]
+    if ops0 is not None and ops1 is not None:
+        out.append("OSD ops per request: %.3f" % ((ops1 - ops0) / count))
+    return out
 
 
 def main():
@@ -100,6 +143,11 @@ def main():
             if write:
                 run.rbd_remove(img)
             img = image()
+            stat = counts(run.bench_args(run.rbd_target(driver, img), count, qd, size, write, step),
+                          count, os.path.join(tmp, driver + ".stat"))
+            if write:
+                run.rbd_remove(img)
+            img = image()
             data = os.path.join(tmp, driver + ".data")
             args = ["perf", "record", "-q", "-e", "cpu-clock", "-F", freq,
                     "--call-graph", "dwarf,16384", "-o", data, "--"] + \
@@ -116,6 +164,9 @@ def main():
             run.log("profile: %s: reading the samples" % driver)
             out.append("## %s: %s IOPS under perf (%d requests in %.3f s); unprofiled run: %s" % (
                 driver, run.fmt_num(count / secs), count, secs, run.brief(plain, size)))
+            out.append("")
+            out.append("### counts (an unprofiled run under perf stat)")
+            out.extend(stat)
             out.append("")
             out.append("### CPU by library (self time)")
             out.append(perf_report(data, "--no-children", "--sort", "dso", "-g", "none",
@@ -137,7 +188,9 @@ def main():
         for n in list(run.created):
             run.rbd_remove(n)
         shutil.rmtree(tmp, ignore_errors=True)
-    path = os.path.join(run.TOP, "bench", "results", "profile-%s-%s.txt" % (lid, cid))
+    tag = os.environ.get("PROFILE_TAG", "")
+    path = os.path.join(run.TOP, "bench", "results", "profile-%s-%s%s.txt"
+                        % (lid, cid, "-" + tag if tag else ""))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -5,29 +5,77 @@
 # `rbd snap create` and `rbd rm` work on them; and the data objects go where
 # librbd puts them (the data pool, when there is one).  Images with a data
 # pool made by `rbd create` are written correctly by the plugin too.
+# Without a features option the image gets what a plain `rbd create` gives:
+# Ceph's rbd_default_features (0x3d: layering, exclusive-lock, object-map,
+# fast-diff, deep-flatten, unless set otherwise), with the object map made
+# byte for byte as librbd makes it; `features=` still chooses by name.
 . tests/functions.sh
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 24
+plan 40
 ceph_start
 
 ceph osd pool create data 8 >/dev/null 2>&1
 rbd pool init data >/dev/null 2>&1
 fields=(size order object_size features stripe_unit stripe_count data_pool)
 zeros() { head -c "$1" /dev/zero; }
+defaults=layering,exclusive-lock,object-map,fast-diff,deep-flatten
+# objmap_state IMAGE: its flags after `rbd object-map check` (which only
+# reports by flagging the map invalid): "flags=" when the map is right.
+objmap_state() {
+    local out
+    out=$(rbd object-map check --no-progress "$1" 2>&1) || echo "(rbd object-map check failed: $out)"
+    rbd_info "$1" flags
+}
+# objmap_bytes IMAGE: the image's object map object, in hex.
+objmap_bytes() {
+    rados -p rbd get "rbd_object_map.$(rbd_info "$1" id | sed 's/^id=//')" - 2>&1 | xxd -p | tr -d '\n'
+}
 
-# --- defaults: 4 MiB objects, layering only, no striping ------------------
+# --- defaults: 4 MiB objects, Ceph's default features, no striping ---------
 check "qemu-img create with no options" \
     "$QEMU_IMG" create -f raw plugin:rbd:rbd/d1 100M
-check_equal "rbd info: 100 MiB, order 22, features 'layering' alone" \
-    "size=104857600 order=22 object_size=4194304 features=layering stripe_unit= stripe_count= data_pool=" \
+check_equal "rbd info: 100 MiB, order 22, Ceph's default features (0x3d), as rbd create" \
+    "size=104857600 order=22 object_size=4194304 features=$defaults stripe_unit= stripe_count= data_pool=" \
     "$(rbd_info d1 "${fields[@]}")"
+rbd create --size 100M r1
+check_equal "...the same as a plain 'rbd create' (no flags set)" \
+    "$(rbd_info r1 features op_features flags) objects=$(rbd_info r1 objects)" \
+    "$(rbd_info d1 features op_features flags) objects=$(rbd_info d1 objects)"
+check_equal "its object map object is the one rbd create makes, byte for byte" \
+    "$(objmap_bytes r1)" "$(objmap_bytes d1)"
+check_equal "rbd object-map check finds it right" "flags=" "$(objmap_state d1)"
 check_equal "qemu-img info through the plugin sees the size" \
     "virtual size: 100 MiB (104857600 bytes)" \
     "$("$QEMU_IMG" info -f raw plugin:rbd:rbd/d1 | grep '^virtual size')"
 zeros 104857600 >"$scratch/z100"
 check_export "rbd export of the new image gives 100 MiB of zeroes" rbd/d1 "$scratch/z100"
+check "the plugin writes into it, across objects" \
+    qio -f raw -c "write -P 0x5a 4000000 500000" plugin:rbd:rbd/d1
+check_equal "rbd diff lists the two objects written; the map is still right" \
+    "0 4194304 data|4194304 4194304 data|flags=" \
+    "$(rbd diff --whole-object d1 | tail -n +2 | awk '{print $1, $2, $3}' | paste -sd '|')|$(objmap_state d1)"
+
+# --- features by name ------------------------------------------------------
+check "qemu-img create -o features=layering" \
+    "$QEMU_IMG" create -f raw -o features=layering plugin:rbd:rbd/l1 16M
+check_equal "rbd info: features 'layering' alone, and no object map object" \
+    "features=layering flags= | no map" \
+    "$(rbd_info l1 features flags) | $(rados -p rbd stat "rbd_object_map.$(rbd_info l1 id | sed 's/^id=//')" >/dev/null 2>&1 && echo map || echo no map)"
+check "qemu-img create -o features=layering+exclusive-lock" \
+    "$QEMU_IMG" create -f raw -o features=layering+exclusive-lock plugin:rbd:rbd/l2 16M
+check_equal "rbd info: layering and exclusive-lock" \
+    "features=layering,exclusive-lock" "$(rbd_info l2 features)"
+# Ceph's rbd_default_features decides, as it does for `rbd create`.
+check "qemu-img create with the Ceph setting rbd_default_features=5" \
+    "$QEMU_IMG" create -f raw plugin:rbd:rbd/c5:rbd_default_features=5 16M
+check_equal "rbd info: layering and exclusive-lock, as rbd create with that setting" \
+    "features=layering,exclusive-lock | features=layering,exclusive-lock" \
+    "$(rbd_info c5 features) | $(rbd create --rbd-default-features 5 --size 16M r5 && rbd_info r5 features)"
+check_fails_with "a default naming a feature the plugin cannot write is refused clearly" \
+    "qemu-img: plugin:rbd:rbd/c69:rbd_default_features=69: rbd: cannot create image 'c69' with features the plugin cannot write yet: journaling (from Ceph's rbd_default_features; give the features option)" \
+    "$QEMU_IMG" create -q -f raw plugin:rbd:rbd/c69:rbd_default_features=69 16M
 
 # --- every create option at once (the README's example) -------------------
 check "qemu-img create -o object-size,stripe-unit,stripe-count,features,data-pool" \
@@ -64,14 +112,22 @@ check_equal "rbd info: order 16, features layering and deep-flatten" \
     "$(rbd_info d2 "${fields[@]}")"
 check "qemu-img create -o stripe-unit=512K,stripe-count=8 (4 MiB objects)" \
     "$QEMU_IMG" create -f raw -o stripe-unit=512K,stripe-count=8 plugin:rbd:rbd/d3 48M
-check_equal "rbd info: striping 512 KiB x 8 over 4 MiB objects" \
-    "size=50331648 order=22 object_size=4194304 features=layering,striping stripe_unit=524288 stripe_count=8 data_pool=" \
+check_equal "rbd info: striping 512 KiB x 8 over 4 MiB objects, default features" \
+    "size=50331648 order=22 object_size=4194304 features=layering,striping,exclusive-lock,object-map,fast-diff,deep-flatten stripe_unit=524288 stripe_count=8 data_pool=" \
     "$(rbd_info d3 "${fields[@]}")"
+rbd create --size 48M --stripe-unit 512K --stripe-count 8 r3
+check_equal "its object map (striped: 16 objects) is the one rbd create makes" \
+    "$(objmap_bytes r3)" "$(objmap_bytes d3)"
 random_file "$scratch/rand48" $((48 << 20)) 48
 "$QEMU_IMG" convert -n -f raw -O raw "$scratch/rand48" rbd:rbd/d3 2>&1
 check "the plugin reads what the in-tree driver wrote into it" \
     "$QEMU_IMG" convert -f raw -O raw plugin:rbd:rbd/d3 "$scratch/d3.out"
 check_cmp "...equal" "$scratch/rand48" "$scratch/d3.out"
+check "the plugin writes into it across stripe units and objects" \
+    qio -f raw -c "write -P 0x33 $(((20 << 20) - 1000)) $((9 << 20))" plugin:rbd:rbd/d3
+fill "$scratch/rand48" $(((20 << 20) - 1000)) $((9 << 20)) 0x33
+check_export "rbd export gives the same bytes" rbd/d3 "$scratch/rand48"
+check_equal "rbd object-map check finds its map right" "flags=" "$(objmap_state d3)"
 
 # --- a data-pool image made by `rbd create`, written by the plugin ---------
 rbd create --size 16M --image-feature layering --data-pool data rdp
@@ -87,7 +143,7 @@ check_equal "its 4 data objects are in the data pool, none in 'rbd'" \
 # --- Ceph manages what the plugin made --------------------------------------
 rbd snap create s1@snap >/dev/null 2>&1
 rbd snap rm s1@snap >/dev/null 2>&1
-rm_out=$(for i in d1 s1 d2 d3 rdp; do rbd rm --no-progress "$i" 2>&1 || echo "rbd rm $i failed"; done)
+rm_out=$(for i in d1 s1 d2 d3 rdp l1 l2 c5 r1 r3 r5; do rbd rm --no-progress "$i" 2>&1 || echo "rbd rm $i failed"; done)
 check_equal "rbd snap create/rm and rbd rm work on them; no image or data is left" \
     "|||" "$rm_out|$(rbd ls)|$(rados -p rbd ls | grep '^rbd_data\.')|$(rados -p data ls | grep '^rbd_data\.')"
 done_testing

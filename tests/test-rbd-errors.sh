@@ -130,14 +130,14 @@ bad_name "an empty namespace" "rbd//img" "rbd filename 'rbd//img': empty namespa
 bad_name "an empty image name after a namespace" "rbd/ns/" \
     "rbd filename 'rbd/ns/': empty image name"
 bad_name "too many '/'" "rbd/a/b/c" \
-    "rbd filename 'rbd/a/b/c': too many '/' (escape a '/' in a name as '\\/')"
+    "rbd filename 'rbd/a/b/c': too many '/' (Ceph names cannot contain '/' or '@')"
 bad_name "an empty snapshot name" "rbd/img@" "rbd filename 'rbd/img@': empty snapshot name"
 bad_name "two '@'" "rbd/img@s1@s2" \
-    "rbd filename 'rbd/img@s1@s2': more than one '@' (escape an '@' in a name as '\\@')"
+    "rbd filename 'rbd/img@s1@s2': more than one '@' (Ceph names cannot contain '/' or '@')"
 bad_name "'@' in the pool name" "rb@d/img" \
-    "rbd filename 'rb@d/img': '@' in the pool name (escape it as '\\@')"
+    "rbd filename 'rb@d/img': '@' in the pool name (Ceph names cannot contain '/' or '@')"
 bad_name "'/' in the snapshot name" "rbd/img@s/x" \
-    "rbd filename 'rbd/img@s/x': '/' in the snapshot name (escape it as '\\/')"
+    "rbd filename 'rbd/img@s/x': '/' in the snapshot name (Ceph names cannot contain '/' or '@')"
 bad_name "an empty option" "rbd/img:" \
     "rbd filename: empty option after ':' (expected key=value)"
 bad_name "an empty option between two" "rbd/img::id=admin" \

@@ -44,8 +44,9 @@ check "qemu-img convert creates and fills an image through the plugin" \
     "$QEMU_IMG" convert -f raw -O raw "$rand" plugin:rbd:rbd/conv
 check_export "rbd export of the image made by convert gives the same bytes" \
     rbd/conv "$rand"
-check_equal "rbd info: convert made a 40 MiB layering-only image" \
-    "size=41943040 order=22 features=layering" "$(rbd_info conv size order features)"
+check_equal "rbd info: convert made a 40 MiB image with Ceph's default features" \
+    "size=41943040 order=22 features=layering,exclusive-lock,object-map,fast-diff,deep-flatten flags=" \
+    "$(rbd_info conv size order features flags)"
 
 # qemu-io on a striped image (1 MiB objects, 64 KiB x 4): unaligned writes
 # across stripe units and objects, writev, write-zeroes and discard (whole

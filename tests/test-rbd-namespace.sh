@@ -45,8 +45,9 @@ check "qemu-img create makes rbd/ns1/made through the plugin" \
     "$QEMU_IMG" create -f raw -o object-size=1M plugin:rbd:rbd/ns1/made 12M
 check_equal "rbd ls rbd/ns1 lists both images; the default namespace has its own" \
     "made vm | vm" "$(rbd ls rbd/ns1 | sort | xargs) | $(rbd ls rbd | xargs)"
-check_equal "rbd info rbd/ns1/made: 12 MiB, order 20, layering" \
-    "size=12582912 order=20 features=layering" "$(rbd_info rbd/ns1/made size order features)"
+check_equal "rbd info rbd/ns1/made: 12 MiB, order 20, Ceph's default features" \
+    "size=12582912 order=20 features=layering,exclusive-lock,object-map,fast-diff,deep-flatten" \
+    "$(rbd_info rbd/ns1/made size order features)"
 random_file "$scratch/r12" $((12 * MiB)) 12
 check "the plugin fills it" \
     "$QEMU_IMG" convert -n -f raw -O raw "$scratch/r12" plugin:rbd:rbd/ns1/made

@@ -360,6 +360,13 @@ int rbd_cls_dec_get_size(const void *buf, size_t len, uint8_t *order,
     if (o < RBD_ORDER_MIN || o > RBD_ORDER_MAX) {
         return -EBADMSG;
     }
+    /*
+     * Sizes and offsets are int64_t from here to QEMU; a larger one would
+     * turn negative there, so it is refused where it enters.
+     */
+    if (s > (uint64_t)INT64_MAX) {
+        return -EOVERFLOW;
+    }
     *order = o;
     *size = s;
     return 0;
@@ -599,5 +606,41 @@ int rbd_cls_dec_get_snapshot_timestamp(const void *buf, size_t len,
     }
     *sec = s;
     *nsec = ns;
+    return 0;
+}
+
+int rbd_cls_dec_snapshot_get(const void *buf, size_t len,
+                             struct rbd_snap_info *info)
+{
+    struct rbd_dec d, payload, ns;
+    struct rbd_snap_info i;
+    uint32_t name_len;
+    int r;
+
+    rbd_dec_init(&d, buf, len);
+    rbd_dec_start(&d, 1, NULL, &payload);
+    i.id = rbd_dec_le64(&payload);
+    /* The namespace's own fields (a trashed snapshot's old name) are skipped. */
+    rbd_dec_start(&payload, 1, NULL, &ns);
+    i.ns_type = rbd_dec_le32(&ns);
+    rbd_dec_finish(&payload, &ns);
+    name_len = rbd_dec_le32(&payload);
+    if (name_len > RBD_NAME_MAX) {
+        return -EBADMSG;
+    }
+    rbd_dec_bytes(&payload, name_len);
+    i.size = rbd_dec_le64(&payload);
+    rbd_dec_le32(&payload);             /* timestamp: seconds */
+    rbd_dec_le32(&payload);             /* and nanoseconds */
+    i.child_count = rbd_dec_le32(&payload);
+    rbd_dec_finish(&d, &payload);
+    r = rbd_dec_status(&d);
+    if (r < 0) {
+        return r;
+    }
+    if (i.id == RBD_NOSNAP) {
+        return -EBADMSG;
+    }
+    *info = i;
     return 0;
 }

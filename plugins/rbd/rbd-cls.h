@@ -126,7 +126,7 @@ void rbd_cls_enc_set_flags(struct rbd_enc *e, uint64_t flags, uint64_t mask,
 /* ---- outputs ---- */
 /* rbd_id.<name> contents / get_id: a non-empty id of at most RBD_ID_MAX. */
 int rbd_cls_dec_get_id(const void *buf, size_t len, char **id);
-/* u8 order (RBD_ORDER_MIN..RBD_ORDER_MAX), le64 size. */
+/* u8 order (RBD_ORDER_MIN..RBD_ORDER_MAX), le64 size (-EOVERFLOW above INT64_MAX). */
 int rbd_cls_dec_get_size(const void *buf, size_t len, uint8_t *order, uint64_t *size);
 /* A non-empty string of at most RBD_OBJ_PREFIX_MAX. */
 int rbd_cls_dec_get_object_prefix(const void *buf, size_t len, char **prefix);
@@ -191,5 +191,25 @@ void rbd_cls_enc_snapshot_add(struct rbd_enc *e, const char *name,
                               uint64_t snap_id);
 int rbd_cls_dec_get_snapshot_timestamp(const void *buf, size_t len,
                                        uint32_t *sec, uint32_t *nsec);
+
+/*
+ * snapshot_get output, cls::rbd::SnapshotInfo: ENCODE_START(1,1){le64 id,
+ * SnapshotNamespace as ENCODE_START(1,1){le32 type, what the type adds},
+ * string name, le64 image size, utime_t timestamp, le32 child count (its
+ * clone v2 children)}.  The name must be at most RBD_NAME_MAX; it is not
+ * returned (get_snapshot_name gives it).
+ */
+#define RBD_SNAP_NS_USER   0    /* what `rbd snap ls` lists */
+#define RBD_SNAP_NS_GROUP  1
+#define RBD_SNAP_NS_TRASH  2    /* removed, kept for its clones */
+#define RBD_SNAP_NS_MIRROR 3
+struct rbd_snap_info {
+    uint64_t id;
+    uint32_t ns_type;
+    uint64_t size;
+    uint32_t child_count;
+};
+int rbd_cls_dec_snapshot_get(const void *buf, size_t len,
+                             struct rbd_snap_info *info);
 
 #endif /* RBD_CLS_H */

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,17 +75,135 @@ static int set(rados_t r, const char *key, const char *value,
 {
     int ret = rados_conf_set(r, key, value);
 
-    if (ret < 0) {
+    if (ret < 0 && strcmp(key, "key") == 0) {
+        /* A key's value is never repeated, even when it is wrong. */
+        qbp_host->error_set(err, ret, "rbd: invalid Ceph setting %s: %s",
+                            key, strerror(-ret));
+    } else if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: invalid Ceph setting %s=%s: %s",
                             key, value, strerror(-ret));
     }
     return ret;
 }
 
+/*
+ * A Ceph key (CryptoKey) as bytes: le16 type (1: AES), le32 seconds, le32
+ * nanoseconds of its creation, le16 length, and that many bytes of secret
+ * (16 for AES).
+ */
+#define CEPH_KEY_HEADER 12
+#define CEPH_KEY_AES 1
+#define CEPH_KEY_AES_LEN 16
+#define CEPH_KEY_BYTES (CEPH_KEY_HEADER + CEPH_KEY_AES_LEN)
+#define CEPH_KEY_BASE64 (4 * ((CEPH_KEY_BYTES + 2) / 3))
+
+static bool ceph_key_bytes_valid(const uint8_t *b, size_t len)
+{
+    if (len != CEPH_KEY_BYTES) {
+        return false;
+    }
+    return (b[0] | b[1] << 8) == CEPH_KEY_AES &&
+           (b[10] | b[11] << 8) == CEPH_KEY_AES_LEN;
+}
+
+static int base64_value(char c)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = c ? strchr(alphabet, c) : NULL;
+
+    return p ? (int)(p - alphabet) : -1;
+}
+
+/* Decodes padded base64 text into out (room for max bytes); -1 if invalid. */
+static long base64_decode(const char *s, size_t len, uint8_t *out, size_t max)
+{
+    uint32_t acc = 0;
+    size_t n = 0;
+    int bits = 0;
+
+    if (len % 4) {
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        int v = base64_value(s[i]);
+
+        if (v < 0) {
+            /* '=' only as the last one or two characters. */
+            if (s[i] == '=' && i + 2 >= len &&
+                (i + 1 == len || s[i + 1] == '=')) {
+                break;
+            }
+            return -1;
+        }
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n == max) {
+                return -1;
+            }
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return (long)n;
+}
+
+static void base64_encode(const uint8_t *b, size_t len, char *out)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)b[i] << 16 |
+                     (i + 1 < len ? (uint32_t)b[i + 1] << 8 : 0) |
+                     (i + 2 < len ? b[i + 2] : 0);
+
+        *out++ = alphabet[v >> 18 & 63];
+        *out++ = alphabet[v >> 12 & 63];
+        *out++ = i + 1 < len ? alphabet[v >> 6 & 63] : '=';
+        *out++ = i + 2 < len ? alphabet[v & 63] : '=';
+    }
+    *out = '\0';
+}
+
+/*
+ * The key in a secret, as the base64 text librados takes in "key", in out
+ * (CEPH_KEY_BASE64 + 1 bytes).  Two forms are accepted: the text a
+ * keyring holds (a trailing newline, as `echo` leaves it, ignored), and
+ * the bytes it stands for, which is what a secret defined for QEMU's
+ * in-tree rbd driver holds (format=base64, as libvirt writes them).
+ * librados would take anything and fail the connect with EINVAL; checked
+ * here, the message names the secret.
+ */
+static bool secret_to_key(const char *secret, size_t len, char *out)
+{
+    uint8_t raw[CEPH_KEY_BYTES + 3];
+    size_t text_len = len;
+    long n;
+
+    while (text_len > 0 && (secret[text_len - 1] == '\n' ||
+                            secret[text_len - 1] == '\r')) {
+        text_len--;
+    }
+    n = base64_decode(secret, text_len, raw, sizeof(raw));
+    if (n >= 0 && ceph_key_bytes_valid(raw, (size_t)n)) {
+        base64_encode(raw, (size_t)n, out);
+    } else if (ceph_key_bytes_valid((const uint8_t *)secret, len)) {
+        base64_encode((const uint8_t *)secret, len, out);
+    } else {
+        memset(raw, 0, sizeof(raw));
+        return false;
+    }
+    memset(raw, 0, sizeof(raw));
+    return true;
+}
+
 static int set_key_from_secret(rados_t r, const char *id,
                                struct qbp_error *err)
 {
     char secret[SECRET_MAX + 1];
+    char key[CEPH_KEY_BASE64 + 1];
     int64_t len;
     int ret;
 
@@ -91,14 +211,26 @@ static int set_key_from_secret(rados_t r, const char *id,
     if (len < 0) {
         return (int)len;
     }
-    secret[len] = '\0';
-    ret = set(r, "key", secret, NULL);
+    if (!secret_to_key(secret, (size_t)len, key)) {
+        memset(secret, 0, sizeof(secret));
+        qbp_host->error_set(err, -EINVAL, "rbd: the key in secret '%s' is "
+                            "not a valid Ceph key (expected the base64 text "
+                            "of a keyring's 'key =' line, or its %d bytes)",
+                            id, CEPH_KEY_BYTES);
+        return -EINVAL;
+    }
     memset(secret, 0, sizeof(secret));
+    ret = set(r, "key", key, NULL);
+    memset(key, 0, sizeof(key));
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: the key in secret '%s' is not "
                             "a valid Ceph key", id);
+        return ret;
     }
-    return ret;
+    /* Says where the key came from, never what it is. */
+    qbp_host->log(QBP_LOG_DEBUG, "rbd: using the key in secret '%s' "
+                  "(%lld bytes)", id, (long long)len);
+    return 0;
 }
 
 static int check_readable(const char *path)
@@ -154,6 +286,9 @@ static int configure(rados_t r, const struct rbd_conn_opts *o,
         if (ret < 0) {
             return ret;
         }
+        /* The name only: a setting's value may be a key. */
+        qbp_host->log(QBP_LOG_DEBUG, "rbd: Ceph setting '%s' set",
+                      o->settings[i].key);
     }
     if (o->key_secret) {
         return set_key_from_secret(r, o->key_secret, err);
@@ -178,13 +313,31 @@ static struct rbd_cluster *connect_new(const struct rbd_conn_opts *o,
     }
     ret = configure(r, o, err);
     if (ret == 0) {
+        qbp_host->log(QBP_LOG_DEBUG, "rbd: connecting to the Ceph cluster%s%s "
+                      "as client.%s", o->conf ? " of " : "",
+                      o->conf ? o->conf : "", o->user ? o->user : "admin");
         ret = rados_connect(r);
-        if (ret < 0) {
+        if (ret == -EACCES || ret == -EPERM) {
+            /* What cephx says when the monitor does not accept the key. */
+            qbp_host->error_set(err, ret, "rbd: cannot connect to the Ceph "
+                                "cluster%s%s as client.%s: authentication "
+                                "failed (%s): check the key%s%s%s",
+                                o->conf ? " of " : "",
+                                o->conf ? o->conf : "",
+                                o->user ? o->user : "admin", strerror(-ret),
+                                o->key_secret ? " in secret '" : " in the "
+                                "keyring",
+                                o->key_secret ? o->key_secret : "",
+                                o->key_secret ? "'" : "");
+        } else if (ret < 0) {
             qbp_host->error_set(err, ret, "rbd: cannot connect to the Ceph "
                                 "cluster%s%s as client.%s: %s",
                                 o->conf ? " of " : "",
                                 o->conf ? o->conf : "",
                                 o->user ? o->user : "admin", strerror(-ret));
+        } else {
+            qbp_host->log(QBP_LOG_DEBUG, "rbd: connected as client.%s",
+                          o->user ? o->user : "admin");
         }
     }
     c = ret == 0 ? calloc(1, sizeof(*c)) : NULL;

@@ -22,6 +22,39 @@
      RBD_FEATURE_FAST_DIFF | RBD_FEATURE_DEEP_FLATTEN |              \
      RBD_FEATURE_DATA_POOL)
 
+/* Ceph's own default for rbd_default_features (`rbd create`'s features). */
+#define RBD_CEPH_DEFAULT_FEATURES                                    \
+    (RBD_FEATURE_LAYERING | RBD_FEATURE_EXCLUSIVE_LOCK |             \
+     RBD_FEATURE_OBJECT_MAP | RBD_FEATURE_FAST_DIFF |                \
+     RBD_FEATURE_DEEP_FLATTEN)
+
+/*
+ * Features not asked for are what `rbd create` would give: Ceph's
+ * rbd_default_features setting (a ceph.conf or a ceph.* option may change
+ * it), 0x3d unless set.
+ */
+static int default_features(rados_t r, const struct rbd_image_spec *spec,
+                            struct rbd_create_opts *o, struct qbp_error *err)
+{
+    char value[256];
+
+    if (o->features_given) {
+        return 0;
+    }
+    if (rados_conf_get(r, "rbd_default_features", value, sizeof(value)) < 0) {
+        o->features = RBD_CEPH_DEFAULT_FEATURES;
+        return 0;
+    }
+    if (rbd_features_parse(value, &o->features) < 0) {
+        qbp_host->error_set(err, -EINVAL, "rbd: cannot create image '%s': "
+                            "Ceph setting rbd_default_features '%s' is not a "
+                            "list of features; give them with the features "
+                            "option", spec->image, value);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* A random image id, lowercase hex, as librbd makes them. */
 static int make_image_id(char *id, size_t len)
 {
@@ -50,8 +83,10 @@ static int check_opts(const struct rbd_image_spec *spec,
         rbd_features_format(o->features & ~RBD_CREATE_FEATURES, names,
                             sizeof(names));
         qbp_host->error_set(err, -ENOTSUP, "rbd: cannot create image '%s' "
-                            "with features the plugin cannot write yet: %s",
-                            spec->image, names);
+                            "with features the plugin cannot write yet: %s%s",
+                            spec->image, names, o->features_given ? "" :
+                            " (from Ceph's rbd_default_features; give the "
+                            "features option)");
         return -ENOTSUP;
     }
     /* What librbd refuses too: each needs the one before it. */
@@ -118,7 +153,8 @@ int rbd_image_create(struct rbd_cluster *cluster,
     const char *step;
     int ret, undo = 0;
 
-    if ((ret = check_opts(spec, &o, err)) < 0 ||
+    if ((ret = default_features(r, spec, &o, err)) < 0 ||
+        (ret = check_opts(spec, &o, err)) < 0 ||
         (ret = lookup_data_pool(r, &o, &data_pool_id, err)) < 0) {
         return ret;
     }

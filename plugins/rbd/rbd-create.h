@@ -4,6 +4,7 @@
 #ifndef RBD_CREATE_H
 #define RBD_CREATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "qemu-block-plugin.h"
@@ -14,6 +15,7 @@ struct rbd_create_opts {
     uint64_t size;
     uint8_t order;              /* object size 2^order */
     uint64_t features;          /* as asked; striping and data-pool added */
+    bool features_given;        /* false: Ceph's rbd_default_features */
     uint64_t stripe_unit;       /* 0: the object size */
     uint64_t stripe_count;      /* 0: 1 */
     const char *data_pool;      /* NULL: none */

@@ -74,6 +74,8 @@ struct rbd_image {
     /* Another client changed the header (resize, snapshot): re-read it. */
     atomic_bool stale;
     atomic_bool rewatch;            /* the watch broke; set it up again */
+    /* The cluster blocklisted this client: its I/O can only fail now. */
+    atomic_bool blocklisted;
     uint64_t watch_handle;
     bool watching;
 };
@@ -93,6 +95,12 @@ bool rbd_image_has_snapshots(struct rbd_image *img);
 void rbd_image_client_id(struct rbd_image *img, struct rbd_client_id *id);
 /* Re-read size and snap context, and apply the snap context to writes. */
 int rbd_image_refresh(struct rbd_image *img);
+/*
+ * ret is what a cluster call returned: true if it says that this client
+ * is blocklisted (-ESHUTDOWN, librados' EBLOCKLISTED), which is then
+ * logged, once per image.
+ */
+bool rbd_image_blocklisted(struct rbd_image *img, int ret);
 /* rbd_image_refresh if a header update arrived since the last one. */
 int rbd_image_refresh_if_stale(struct rbd_image *img);
 /* "rbd_data.<id>.%016llx" for object objno, into buf of RBD_OID_MAX. */
@@ -113,6 +121,9 @@ int rbd_exec(rados_ioctx_t io, const char *oid, const char *cls,
  */
 int rbd_image_call_at(struct rbd_image *img, const char *method,
                       uint64_t snap_id, char **out, size_t *len);
+/* get_flags of the head or a snapshot: RBD_FLAG_* (rbd-objmap.h). */
+int rbd_image_get_flags(struct rbd_image *img, uint64_t snap_id,
+                        uint64_t *flags);
 /* A class method that writes (class "rbd"); optionally creates oid first. */
 int rbd_exec_write(rados_ioctx_t io, const char *oid, const char *method,
                    const struct rbd_enc *in, bool create_exclusive);

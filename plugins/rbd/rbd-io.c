@@ -26,6 +26,9 @@ struct rbd_piece {
     uint64_t req_off;
 };
 
+/* Pieces most requests fit in, inside the request: one allocation less. */
+#define INLINE_PIECES 4
+
 struct rbd_req {
     enum rbd_io_kind kind;
     uint32_t flags;
@@ -43,6 +46,7 @@ struct rbd_req {
     const struct iovec *iov;
     int iovcnt;
     bool counted;           /* holds the lock until it completes */
+    struct rbd_piece inline_pieces[INLINE_PIECES];
 };
 
 /* One read step: where it lands and what RADOS says of it. */
@@ -64,7 +68,7 @@ struct rbd_objop {
 };
 
 struct piece_list {
-    struct rbd_piece *v;
+    struct rbd_piece *v;    /* inline (not to be freed) while cap is small */
     size_t n;
     size_t cap;
 };
@@ -75,11 +79,16 @@ static int collect_piece(void *opaque, uint64_t objno, uint64_t obj_off,
     struct piece_list *l = opaque;
 
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct rbd_piece *v = realloc(l->v, cap * sizeof(*v));
+        size_t cap = l->cap * 4;
+        struct rbd_piece *v = l->cap == INLINE_PIECES
+                              ? malloc(cap * sizeof(*v))
+                              : realloc(l->v, cap * sizeof(*v));
 
         if (!v) {
             return -ENOMEM;
+        }
+        if (l->cap == INLINE_PIECES) {
+            memcpy(v, l->v, l->n * sizeof(*v));
         }
         l->v = v;
         l->cap = cap;
@@ -98,11 +107,20 @@ static int piece_cmp(const void *a, const void *b)
     return x->obj_off < y->obj_off ? -1 : x->obj_off > y->obj_off;
 }
 
+static void req_free(struct rbd_req *req)
+{
+    if (req->pieces != req->inline_pieces) {
+        free(req->pieces);
+    }
+    free(req);
+}
+
 static void req_finish_one(struct rbd_req *req, int ret)
 {
     int expected = 0;
 
     if (ret < 0) {
+        rbd_image_blocklisted(req->img, ret);
         atomic_compare_exchange_strong(&req->error, &expected, ret);
     }
     if (atomic_fetch_sub(&req->pending, 1) == 1) {
@@ -113,8 +131,7 @@ static void req_finish_one(struct rbd_req *req, int ret)
             rbd_lock_put(req->img->xlock);
         }
         req->cb(req->opaque, error < 0 ? error : (int64_t)req->len);
-        free(req->pieces);
-        free(req);
+        req_free(req);
     }
 }
 
@@ -531,7 +548,7 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
                   uint64_t len, const struct iovec *iov, int iovcnt,
                   uint32_t flags, qbp_completion_fn *cb, void *opaque)
 {
-    struct piece_list l = { 0 };
+    struct piece_list l;
     struct rbd_req *req;
     int ret;
 
@@ -542,17 +559,22 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
     if (ret < 0 && kind != RBD_IO_READ) {
         return ret;
     }
-    ret = rbd_layout_map(&img->layout, off, len, collect_piece, &l);
-    req = ret == 0 ? calloc(1, sizeof(*req)) : NULL;
+    req = calloc(1, sizeof(*req));
     if (!req) {
-        free(l.v);
-        return ret < 0 ? ret : -ENOMEM;
+        return -ENOMEM;
     }
     *req = (struct rbd_req){ .kind = kind, .flags = flags, .off = off,
                              .len = len, .cb = cb, .opaque = opaque,
-                             .img = img, .pieces = l.v, .n_pieces = l.n,
-                             .iov = iov, .iovcnt = iovcnt,
+                             .img = img, .iov = iov, .iovcnt = iovcnt,
                              .wait.resume = resume_mutation };
+    l = (struct piece_list){ req->inline_pieces, 0, INLINE_PIECES };
+    ret = rbd_layout_map(&img->layout, off, len, collect_piece, &l);
+    req->pieces = l.v;
+    req->n_pieces = l.n;
+    if (ret < 0) {
+        req_free(req);
+        return ret;
+    }
     atomic_init(&req->pending, 1);
     atomic_init(&req->error, 0);
     if (img->layout.stripe_count > 1) {
@@ -572,8 +594,7 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
         if (req->counted) {
             rbd_lock_put(img->xlock);
         }
-        free(req->pieces);
-        free(req);
+        req_free(req);
     }
     return ret;
 }

@@ -239,7 +239,7 @@ static void unlock_header(struct rbd_lock *l)
     int ret = rados_unlock(l->img->ctl, l->img->header_oid, LOCK_NAME,
                            l->cookie);
 
-    if (ret < 0 && ret != -ENOENT) {
+    if (ret < 0 && ret != -ENOENT && !rbd_image_blocklisted(l->img, ret)) {
         qbp_host->log(QBP_LOG_WARNING, "rbd: image '%s': unlocking failed: "
                       "%s", l->img->name, strerror(-ret));
     }
@@ -426,9 +426,11 @@ static bool step(struct rbd_lock *l)
         l->state = LOCK_UNLOCKED;
         now_plus(&l->retry_at, RETRY_MS);
         if (ret != -EAGAIN) {
-            qbp_host->log(QBP_LOG_WARNING, "rbd: image '%s': cannot take "
-                          "the exclusive lock: %s", l->img->name,
-                          strerror(-ret));
+            if (!rbd_image_blocklisted(l->img, ret)) {
+                qbp_host->log(QBP_LOG_WARNING, "rbd: image '%s': cannot "
+                              "take the exclusive lock: %s", l->img->name,
+                              strerror(-ret));
+            }
             resume_all(l, ret);
         }
     }

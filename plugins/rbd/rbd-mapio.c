@@ -19,7 +19,6 @@
 #include "rbd-mapio.h"
 
 #define LOCK_NAME "rbd_lock"
-#define MAP_PREFIX "rbd_object_map."
 
 struct rbd_mapio {
     struct rbd_image *img;
@@ -51,25 +50,7 @@ void rbd_mapio_free(struct rbd_mapio *mi)
 
 static void map_oid(const struct rbd_image *img, uint64_t snap_id, char *buf)
 {
-    if (snap_id == RBD_NOSNAP) {
-        snprintf(buf, RBD_OID_MAX, MAP_PREFIX "%s", img->id);
-    } else {
-        snprintf(buf, RBD_OID_MAX, MAP_PREFIX "%s.%016" PRIx64, img->id,
-                 snap_id);
-    }
-}
-
-static int get_flags(struct rbd_image *img, uint64_t snap_id, uint64_t *flags)
-{
-    char *out;
-    size_t len;
-    int ret = rbd_image_call_at(img, "get_flags", snap_id, &out, &len);
-
-    if (ret == 0) {
-        ret = rbd_cls_dec_get_flags(out, len, flags);
-        free(out);
-    }
-    return ret;
+    rbd_objmap_oid(img->id, snap_id, buf, RBD_OID_MAX);
 }
 
 /* Load oid into mi->map, for an image of size bytes. */
@@ -115,7 +96,7 @@ int rbd_mapio_load_snapshot(struct rbd_mapio *mi)
     uint64_t flags = 0;
     int ret;
 
-    ret = get_flags(img, img->snap_id, &flags);
+    ret = rbd_image_get_flags(img, img->snap_id, &flags);
     if (ret < 0 || (flags & RBD_FLAG_OBJECT_MAP_INVALID)) {
         return ret < 0 ? ret : -ESTALE;
     }
@@ -213,7 +194,7 @@ int rbd_mapio_open(struct rbd_mapio *mi)
     uint64_t flags = 0;
     int ret;
 
-    ret = get_flags(img, RBD_NOSNAP, &flags);
+    ret = rbd_image_get_flags(img, RBD_NOSNAP, &flags);
     if (ret < 0 || (flags & RBD_FLAG_OBJECT_MAP_INVALID)) {
         /* Not trusted until `rbd object-map rebuild`; writes go on without. */
         return ret;

@@ -4,11 +4,25 @@
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rbd-buf.h"
+#include "rbd-cls.h"
 #include "rbd-objmap.h"
+
+void rbd_objmap_oid(const char *image_id, uint64_t snap_id, char *buf,
+                    size_t len)
+{
+    if (snap_id == RBD_NOSNAP) {
+        snprintf(buf, len, "rbd_object_map.%s", image_id);
+    } else {
+        snprintf(buf, len, "rbd_object_map.%s.%016" PRIx64, image_id,
+                 snap_id);
+    }
+}
 
 static uint64_t data_bytes(uint64_t count)
 {

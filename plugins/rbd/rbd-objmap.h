@@ -24,6 +24,17 @@
 /* cls_rbd refuses bigger maps (cls::rbd::MAX_OBJECT_MAP_OBJECT_COUNT). */
 #define RBD_OBJMAP_MAX_OBJECTS 256000000ull
 
+/*
+ * The map object's name, as librbd's ObjectMap::object_map_name makes it:
+ * "rbd_object_map.<image id>" for the head (snap_id RBD_NOSNAP), with
+ * ".<snap id in 16 hex digits>" appended for a snapshot.  Cut short, but
+ * always NUL-terminated, if len is too small (RBD_OBJMAP_OID_MAX is not,
+ * for any image id the decoders accept).
+ */
+#define RBD_OBJMAP_OID_MAX 128
+void rbd_objmap_oid(const char *image_id, uint64_t snap_id, char *buf,
+                    size_t len);
+
 struct rbd_objmap {
     uint64_t count;
     uint8_t *bits;              /* (count + 3) / 4 bytes, heap */

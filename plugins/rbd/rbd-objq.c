@@ -1,6 +1,15 @@
 /*
  * rbd-objq.c: per-object queues of mutations; rbd-objwrite.c sends the
  * merged batches that drain them.
+ *
+ * Ordering: one thread at a time is an object's sender, and it sends the
+ * object's batches in queue order, without the queue's lock held (a send
+ * costs a few microseconds, and the completions of other objects should
+ * not wait for it).  While an object has a sender, the batches of that
+ * object that finish only park their units in its entry, and the sender
+ * completes them: so the entry, and the image, outlive every send (once
+ * the last request completes the host may close the image), and a batch
+ * that finishes inside its own send needs no recursion.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,18 +24,24 @@
 #define BATCH_MAX_UNITS 256
 #define BATCH_MAX_BYTES (16u << 20)
 
-/* An object with an op in flight, and what waits behind it. */
+/* An object with a batch in flight, and what waits behind it. */
 struct objq_entry {
     struct objq_entry *next;
     uint64_t objno;
     struct rbd_mutation *head, *tail;
-    bool sending;       /* inside rbd_objwrite_send */
-    bool finished;      /* ...and the batch finished already */
+    bool in_flight;                 /* a batch is out (at most one) */
+    bool sending;                   /* a thread is the object's sender */
+    struct rbd_mutation *parked;    /* it finished: for the sender */
 };
+
+/* Idle entries kept for reuse: most requests would allocate one else. */
+#define MAX_SPARE 64
 
 struct rbd_objq {
     pthread_mutex_t lock;
     struct objq_entry *buckets[BUCKETS];
+    struct objq_entry *spare;
+    unsigned n_spare;
 };
 
 struct rbd_objq *rbd_objq_new(void)
@@ -42,6 +57,12 @@ struct rbd_objq *rbd_objq_new(void)
 void rbd_objq_free(struct rbd_objq *q)
 {
     if (q) {
+        while (q->spare) {
+            struct objq_entry *e = q->spare;
+
+            q->spare = e->next;
+            free(e);
+        }
         pthread_mutex_destroy(&q->lock);
         free(q);
     }
@@ -82,98 +103,160 @@ static struct rbd_mutation *take_batch(struct objq_entry *e)
     return first;
 }
 
-/*
- * The object's batch is over: the next batch for it, or NULL and the
- * entry retired.  If the batch finished while rbd_objwrite_send was still
- * running for it (no RADOS round trip was needed), only note that: the
- * sender loops instead of recursing, however long the queue.
- */
-static struct rbd_mutation *advance(struct rbd_objq *q, uint64_t objno,
-                                    bool from_sender)
+/* With the lock: an idle entry goes (to the spares). */
+static void drop_if_idle(struct rbd_objq *q, struct objq_entry **pe)
 {
-    struct rbd_mutation *next = NULL;
-    struct objq_entry **pe, *e;
+    struct objq_entry *e = *pe;
 
-    pthread_mutex_lock(&q->lock);
-    pe = find(q, objno);
-    e = *pe;
-    if (!from_sender && e->sending) {
-        e->finished = true;
-    } else if (e->head) {
-        next = take_batch(e);
+    if (e->head || e->in_flight || e->sending) {
+        return;
+    }
+    *pe = e->next;
+    if (q->n_spare < MAX_SPARE) {
+        e->next = q->spare;
+        q->spare = e;
+        q->n_spare++;
     } else {
-        *pe = e->next;
         free(e);
     }
-    pthread_mutex_unlock(&q->lock);
-    return next;
 }
 
-/* Send batches for objno until one is left in flight. */
-static void run(struct rbd_image *img, uint64_t objno,
-                struct rbd_mutation *units)
+/*
+ * With the lock: the next batch, if it may go now (nothing of its object
+ * is in flight), or NULL.  *plain says how to send it.
+ */
+static struct rbd_mutation *take_next(struct rbd_image *img,
+                                      struct objq_entry *e, bool *plain)
+{
+    if (!e->head || e->in_flight) {
+        return NULL;
+    }
+    *plain = rbd_objwrite_plain(img, e->head);
+    e->in_flight = true;
+    return take_batch(e);
+}
+
+static void complete_units(struct rbd_mutation *m, int ret)
+{
+    while (m) {
+        struct rbd_mutation *next = m->next;
+
+        m->done(m, ret);
+        m = next;
+    }
+}
+
+/*
+ * The sender's loop, with the sender role taken: send b; if it finished
+ * meanwhile (parked), take the next batch, complete the finished one, and
+ * send the next; else give the role up and let the completion go on.
+ */
+static void run(struct rbd_image *img, uint64_t objno, struct rbd_mutation *b,
+                bool plain)
 {
     struct rbd_objq *q = img->objq;
 
-    while (units) {
-        struct objq_entry *e;
-        bool finished;
+    while (b) {
+        struct objq_entry **pe;
+        struct rbd_mutation *parked;
+        int ret = 0;
 
-        pthread_mutex_lock(&q->lock);
-        (*find(q, objno))->sending = true;
-        pthread_mutex_unlock(&q->lock);
-        rbd_objwrite_send(img, objno, units);
-        pthread_mutex_lock(&q->lock);
-        e = *find(q, objno);
-        e->sending = false;
-        finished = e->finished;
-        e->finished = false;
-        pthread_mutex_unlock(&q->lock);
-        if (!finished) {
-            return;         /* in flight: its completion goes on */
+        if (!plain) {
+            rbd_objwrite_send(img, objno, b);
+        } else if ((ret = rbd_objwrite_send_plain(img, objno, b)) < 0) {
+            /* Not sent: it finished, with that error. */
+            rbd_objq_finished(img, objno, b, ret);
         }
-        units = advance(q, objno, true);
+        pthread_mutex_lock(&q->lock);
+        pe = find(q, objno);
+        parked = (*pe)->parked;
+        (*pe)->parked = NULL;
+        if (parked) {
+            (*pe)->in_flight = false;
+        }
+        b = take_next(img, *pe, &plain);
+        if (!b) {
+            (*pe)->sending = false;
+            drop_if_idle(q, pe);
+        }
+        pthread_mutex_unlock(&q->lock);
+        while (parked) {
+            struct rbd_mutation *next = parked->parked_next;
+
+            complete_units(parked, parked->parked_ret);
+            parked = next;
+        }
     }
 }
 
-struct rbd_mutation *rbd_objq_retire(struct rbd_image *img, uint64_t objno)
+void rbd_objq_finished(struct rbd_image *img, uint64_t objno,
+                       struct rbd_mutation *units, int ret)
 {
-    return advance(img->objq, objno, false);
-}
+    struct rbd_objq *q = img->objq;
+    struct objq_entry **pe;
+    struct rbd_mutation *next;
+    bool plain = false;
 
-void rbd_objq_run(struct rbd_image *img, uint64_t objno,
-                  struct rbd_mutation *units)
-{
-    run(img, objno, units);
+    pthread_mutex_lock(&q->lock);
+    pe = find(q, objno);
+    if ((*pe)->sending) {
+        units->parked_ret = ret;
+        units->parked_next = (*pe)->parked;
+        (*pe)->parked = units;
+        pthread_mutex_unlock(&q->lock);
+        return;
+    }
+    (*pe)->in_flight = false;
+    next = take_next(img, *pe, &plain);
+    if (next) {
+        (*pe)->sending = true;
+    } else {
+        drop_if_idle(q, pe);
+    }
+    pthread_mutex_unlock(&q->lock);
+    complete_units(units, ret);
+    if (next) {
+        run(img, objno, next, plain);
+    }
 }
 
 void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m)
 {
     struct rbd_objq *q = img->objq;
-    struct objq_entry **pe, *e;
+    uint64_t objno = m->objno;      /* m may be gone once it is sent */
+    struct objq_entry **pe;
+    struct rbd_mutation *b = NULL;
+    bool plain = false;
 
     m->next = NULL;
     pthread_mutex_lock(&q->lock);
-    pe = find(q, m->objno);
-    if (*pe) {
-        e = *pe;
-        if (e->tail) {
-            e->tail->next = m;
-        } else {
-            e->head = m;
+    pe = find(q, objno);
+    if (!*pe) {
+        if (q->spare) {
+            *pe = q->spare;
+            q->spare = q->spare->next;
+            q->n_spare--;
+            **pe = (struct objq_entry){ 0 };
+        } else if (!(*pe = calloc(1, sizeof(**pe)))) {
+            pthread_mutex_unlock(&q->lock);
+            m->done(m, -ENOMEM);
+            return;
         }
-        e->tail = m;
-        pthread_mutex_unlock(&q->lock);
-        return;
+        (*pe)->objno = objno;
     }
-    e = calloc(1, sizeof(*e));
-    if (!e) {
-        pthread_mutex_unlock(&q->lock);
-        m->done(m, -ENOMEM);
-        return;
+    if ((*pe)->tail) {
+        (*pe)->tail->next = m;
+    } else {
+        (*pe)->head = m;
     }
-    e->objno = m->objno;
-    *pe = e;
+    (*pe)->tail = m;
+    /* With a sender at work, it takes m in turn. */
+    if (!(*pe)->sending) {
+        b = take_next(img, *pe, &plain);
+        (*pe)->sending = b != NULL;
+    }
     pthread_mutex_unlock(&q->lock);
-    run(img, m->objno, m);
+    if (b) {
+        run(img, objno, b, plain);
+    }
 }

@@ -47,35 +47,17 @@ struct objwrite {
     rados_completion_t comp;
 };
 
-static void complete_units(struct rbd_mutation *m, int ret)
-{
-    while (m) {
-        struct rbd_mutation *next = m->next;
-
-        m->done(m, ret);
-        m = next;
-    }
-}
-
-/*
- * The next batch is taken before this one's requests complete: after the
- * last completion the host may close the image, and only a next batch
- * (whose requests are still pending) keeps it open.
- */
+/* The batch is over: the queue completes its units and goes on. */
 static void finish(struct objwrite *w, int ret)
 {
     struct rbd_image *img = w->img;
     uint64_t objno = w->objno;
     struct rbd_mutation *units = w->units;
-    struct rbd_mutation *next = rbd_objq_retire(img, objno);
 
     free(w->data);
     rbd_snapc_free(&w->snapc);
     free(w);
-    complete_units(units, ret);
-    if (next) {
-        rbd_objq_run(img, objno, next);
-    }
+    rbd_objq_finished(img, objno, units, ret);
 }
 
 static void release_op(struct objwrite *w)
@@ -275,12 +257,7 @@ void rbd_objwrite_send(struct rbd_image *img, uint64_t objno,
     struct objwrite *w = calloc(1, sizeof(*w));
 
     if (!w) {
-        struct rbd_mutation *next = rbd_objq_retire(img, objno);
-
-        complete_units(units, -ENOMEM);
-        if (next) {
-            rbd_objq_run(img, objno, next);
-        }
+        rbd_objq_finished(img, objno, units, -ENOMEM);
         return;
     }
     w->img = img;
@@ -305,4 +282,50 @@ void rbd_objwrite_send(struct rbd_image *img, uint64_t objno,
     rbd_mapio_update(img->omap, objno,
                      w->removal ? RBD_OBJ_PENDING : RBD_OBJ_EXISTS, -1,
                      after_pre_map, w);
+}
+
+bool rbd_objwrite_plain(struct rbd_image *img, const struct rbd_mutation *m)
+{
+    uint8_t state;
+
+    if (m->trim || m->alone) {
+        return false;
+    }
+    if (img->parent && !m->shrink && in_overlap(img, m->objno)) {
+        return false;       /* a copy-up may be due */
+    }
+    return !rbd_mapio_state(img->omap, m->objno, &state) ||
+           !rbd_objmap_update_needed(state, RBD_OBJ_EXISTS);
+}
+
+int rbd_objwrite_send_plain(struct rbd_image *img, uint64_t objno,
+                            struct rbd_mutation *units)
+{
+    struct objwrite *w = calloc(1, sizeof(*w));
+    char oid[RBD_OID_MAX];
+    int ret;
+
+    if (!w) {
+        return -ENOMEM;
+    }
+    w->img = img;
+    w->objno = objno;
+    w->units = units;
+    w->op = rados_create_write_op();
+    if (!w->op || rados_aio_create_completion2(w, op_done, &w->comp) < 0) {
+        ret = -ENOMEM;
+        goto fail;
+    }
+    for (struct rbd_mutation *m = units; m; m = m->next) {
+        m->build(m, w->op, &w->ctx);
+    }
+    rbd_image_object_name(img, objno, oid);
+    ret = rados_aio_write_op_operate(w->op, img->data, w->comp, oid, NULL, 0);
+    if (ret == 0) {
+        return 0;
+    }
+fail:
+    release_op(w);
+    free(w);
+    return ret;
 }

@@ -1,7 +1,9 @@
 /*
  * rbd-snap.c: internal snapshots from QEMU (ABI 1.1) the way `rbd snap`
- * makes them: a self-managed snap id from the pool, a record in the
- * header, and a HEADER_UPDATE so other clients re-read the snap context.
+ * makes them: as the exclusive lock's owner, a self-managed snap id from
+ * the pool, a record in the header, the object maps kept as librbd keeps
+ * them (rbd-snapmap.c), and a HEADER_UPDATE so other clients re-read the
+ * snap context.  The host calls these with nothing in flight.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,8 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rbd-io.h"
+#include "rbd-lock.h"
 #include "rbd-snap.h"
+#include "rbd-snapmap.h"
+
+/* snapshot_add says -ESTALE when another client took a newer id first. */
+#define SNAP_ID_ATTEMPTS 8
 
 /* Snapshots are a head-only affair: never of a snapshot, never read-only. */
 static int check_head(struct rbd_image *img, const char *what,
@@ -21,13 +27,25 @@ static int check_head(struct rbd_image *img, const char *what,
                             "cannot %s a snapshot", img->name, what);
         return -EROFS;
     }
-    if (img->features & RBD_FEATURE_OBJECT_MAP) {
-        qbp_host->error_set(err, -ENOTSUP, "rbd: image '%s' has an object "
-                            "map, which the plugin's snapshots do not keep "
-                            "yet; use `rbd snap %s`", img->name, what);
-        return -ENOTSUP;
-    }
     return 0;
+}
+
+/*
+ * Snapshot operations change what writes do (snap context, object map),
+ * so they run as the exclusive lock's owner, as in librbd.
+ */
+static int take_lock(struct rbd_image *img, const char *what,
+                     struct qbp_error *err)
+{
+    int ret = rbd_lock_get_sync(img->xlock);
+
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot take its "
+                            "exclusive lock to %s a snapshot: %s", img->name,
+                            what, ret == -EROFS ? "another client holds it "
+                            "and will not give it up" : strerror(-ret));
+    }
+    return ret;
 }
 
 static int snap_name(struct rbd_image *img, uint64_t snap_id, char **name)
@@ -79,10 +97,34 @@ static int find_snap(struct rbd_image *img, const char *id, const char *name,
     return -ENOENT;
 }
 
+/* A new snap id recorded in the header as name; 0 or -errno. */
+static int add_snapshot(struct rbd_image *img, const char *name,
+                        uint64_t *snap_id)
+{
+    struct rbd_enc in;
+    int ret = -ESTALE;
+
+    for (int i = 0; i < SNAP_ID_ATTEMPTS && ret == -ESTALE; i++) {
+        ret = rados_ioctx_selfmanaged_snap_create(img->data, snap_id);
+        if (ret < 0) {
+            return ret;
+        }
+        rbd_enc_init(&in);
+        rbd_cls_enc_snapshot_add(&in, name, *snap_id);
+        /* ctl: the header must not be cloned under the snapshots. */
+        ret = rbd_exec_write(img->ctl, img->header_oid, "snapshot_add", &in,
+                             false);
+        rbd_enc_free(&in);
+        if (ret < 0) {
+            rados_ioctx_selfmanaged_snap_remove(img->data, *snap_id);
+        }
+    }
+    return ret;
+}
+
 int rbd_snap_create(struct rbd_image *img, const char *name,
                     struct qbp_error *err)
 {
-    struct rbd_enc in;
     uint64_t snap_id;
     int ret = check_head(img, "create", err);
 
@@ -95,33 +137,93 @@ int rbd_snap_create(struct rbd_image *img, const char *name,
                                   : "snapshots need a name");
         return -EEXIST;
     }
-    ret = rados_ioctx_selfmanaged_snap_create(img->data, &snap_id);
+    ret = take_lock(img, "create", err);
     if (ret < 0) {
-        qbp_host->error_set(err, ret, "rbd: image '%s': cannot allocate a "
-                            "snapshot id: %s", img->name, strerror(-ret));
         return ret;
     }
-    rbd_enc_init(&in);
-    rbd_cls_enc_snapshot_add(&in, name, snap_id);
-    ret = rbd_exec_write(img->meta, img->header_oid, "snapshot_add", &in,
-                         false);
-    rbd_enc_free(&in);
+    ret = add_snapshot(img, name, &snap_id);
     if (ret < 0) {
-        rados_ioctx_selfmanaged_snap_remove(img->data, snap_id);
+        rbd_lock_put(img->xlock);
         qbp_host->error_set(err, ret, "rbd: image '%s': recording snapshot "
                             "'%s' failed: %s", img->name, name,
                             strerror(-ret));
         return ret;
     }
-    rbd_image_notify_update(img);
     /* From now on our writes preserve the snapshot. */
-    return rbd_image_refresh(img);
+    ret = rbd_image_refresh(img);
+    if (img->features & RBD_FEATURE_OBJECT_MAP) {
+        rbd_snapmap_create(img, snap_id);
+    }
+    rbd_lock_put(img->xlock);
+    rbd_image_notify_update(img);
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': snapshot '%s' was "
+                            "made, but re-reading the header failed: %s",
+                            img->name, name, strerror(-ret));
+    }
+    return ret;
+}
+
+static int snap_info(struct rbd_image *img, uint64_t snap_id,
+                     struct rbd_snap_info *info)
+{
+    char *out;
+    size_t len;
+    int ret = rbd_image_call_at(img, "snapshot_get", snap_id, &out, &len);
+
+    if (ret == 0) {
+        ret = rbd_cls_dec_snapshot_get(out, len, info);
+        free(out);
+    }
+    return ret;
+}
+
+/*
+ * As `rbd snap rm` (librbd's SnapshotRemoveRequest): first to the trash
+ * namespace, which refuses a protected snapshot before anything changed;
+ * one that clone v2 children still read from stays there, and goes with
+ * the last of them.  Otherwise its object map, then the header record,
+ * then its id.
+ */
+static int remove_snapshot(struct rbd_image *img, uint64_t snap_id)
+{
+    struct rbd_snap_info info;
+    struct rbd_enc in;
+    int ret;
+
+    rbd_enc_init(&in);
+    rbd_cls_enc_snap_id(&in, snap_id);
+    ret = rbd_exec_write(img->ctl, img->header_oid, "snapshot_trash_add",
+                         &in, false);
+    if (ret == 0 || ret == -EEXIST) {
+        ret = snap_info(img, snap_id, &info);
+    }
+    if (ret == 0 && info.child_count > 0) {
+        qbp_host->log(QBP_LOG_INFO, "rbd: image '%s': snapshot %" PRIu64
+                      " still has clones; it stays in the trash until the "
+                      "last of them is gone, as with `rbd snap rm`",
+                      img->name, snap_id);
+        rbd_enc_free(&in);
+        return 0;
+    }
+    if (ret == 0 && (img->features & RBD_FEATURE_OBJECT_MAP)) {
+        rbd_snapmap_remove(img, snap_id);
+    }
+    if (ret == 0) {
+        ret = rbd_exec_write(img->ctl, img->header_oid, "snapshot_remove",
+                             &in, false);
+    }
+    rbd_enc_free(&in);
+    if (ret == 0) {
+        /* The OSDs trim the snapshot's object clones from here on. */
+        rados_ioctx_selfmanaged_snap_remove(img->data, snap_id);
+    }
+    return ret;
 }
 
 int rbd_snap_delete(struct rbd_image *img, const char *id, const char *name,
                     struct qbp_error *err)
 {
-    struct rbd_enc in;
     uint64_t snap_id;
     int ret = check_head(img, "delete", err);
 
@@ -134,11 +236,12 @@ int rbd_snap_delete(struct rbd_image *img, const char *id, const char *name,
                             img->name, id ? id : name ? name : "");
         return ret;
     }
-    rbd_enc_init(&in);
-    rbd_cls_enc_snap_id(&in, snap_id);
-    ret = rbd_exec_write(img->meta, img->header_oid, "snapshot_remove", &in,
-                         false);
-    rbd_enc_free(&in);
+    ret = take_lock(img, "delete", err);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = remove_snapshot(img, snap_id);
+    rbd_lock_put(img->xlock);
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: image '%s': removing snapshot "
                             "'%s' failed: %s%s", img->name,
@@ -147,8 +250,6 @@ int rbd_snap_delete(struct rbd_image *img, const char *id, const char *name,
                             "unprotect` first)" : "");
         return ret;
     }
-    /* The OSDs trim the snapshot's object clones from here on. */
-    rados_ioctx_selfmanaged_snap_remove(img->data, snap_id);
     rbd_image_notify_update(img);
     return rbd_image_refresh(img);
 }
@@ -197,11 +298,21 @@ int rbd_snap_revert(struct rbd_image *img, const char *id_or_name,
         ret = rbd_cls_dec_get_size(out, len, &order, &size);
         free(out);
     }
-    if (ret == 0 && size != rbd_image_size(img)) {
-        ret = resize(img, size, err);
+    /* resize takes the lock itself: not nested inside ours. */
+    if (ret == 0 && size != rbd_image_size(img) &&
+        (ret = resize(img, size, err)) < 0) {
+        return ret;
+    }
+    if (ret == 0 && (ret = take_lock(img, "revert to", err)) < 0) {
+        return ret;
     }
     if (ret == 0) {
+        /* librbd's order: the head's map, then the objects. */
+        if (img->features & RBD_FEATURE_OBJECT_MAP) {
+            rbd_snapmap_rollback(img, snap_id);
+        }
         ret = rollback_objects(img, snap_id, size);
+        rbd_lock_put(img->xlock);
     }
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: image '%s': reverting to "
@@ -226,11 +337,17 @@ int rbd_snap_list(struct rbd_image *img, qbp_snapshot_fn *fn, void *opaque,
                 .abi_minor = QBP_ABI_MINOR,
             },
         };
+        struct rbd_snap_info info;
         char id[24], *name = NULL, *out;
         uint32_t sec = 0, nsec = 0;
         uint8_t order;
         size_t len;
 
+        /* Only what `rbd snap ls` lists: not trashed, group or mirror ones. */
+        ret = snap_info(img, snap_id, &info);
+        if (ret < 0 || info.ns_type != RBD_SNAP_NS_USER) {
+            continue;
+        }
         snprintf(id, sizeof(id), "%" PRIu64, snap_id);
         ret = snap_name(img, snap_id, &name);
         if (ret == 0 &&

@@ -49,6 +49,34 @@ static const struct spec_rename spec_renames[] = {
     { "exclusive", "exclusive" },
 };
 
+/* The longest value of each option, and for names, what they name. */
+struct spec_limit {
+    const char *option;
+    size_t max;
+    const char *names;          /* "image" etc. for a Ceph name, or NULL */
+};
+
+static const struct spec_limit spec_limits[] = {
+    { "pool", RBD_SPEC_POOL_MAX, "pool" },
+    { "namespace", RBD_SPEC_NAMESPACE_MAX, "namespace" },
+    { "image", RBD_SPEC_IMAGE_MAX, "image" },
+    { "snapshot", RBD_SPEC_SNAPSHOT_MAX, "snapshot" },
+    { "data-pool", RBD_SPEC_POOL_MAX, "data pool" },
+    { "user", 256, NULL },
+    { "key-secret", 256, NULL },
+    { "auth-client-required", 64, NULL },
+    { "osd-op-timeout", 32, NULL },
+    { "mon-op-timeout", 32, NULL },
+    { "exclusive", 8, NULL },
+    { "object-size", 32, NULL },
+    { "stripe-unit", 32, NULL },
+    { "stripe-count", 32, NULL },
+    { "features", 1024, NULL },
+};
+
+/* Messages quote at most this much of a location. */
+#define SPEC_QUOTE_MAX 64
+
 /* The parsed filename; every string points into buf. */
 struct spec_parts {
     char *buf;
@@ -86,11 +114,106 @@ static int spec_fail(const struct spec_err *e, int errnum,
     return -errnum;
 }
 
-/* "rbd filename 'LOCATION': what". */
+/* "rbd filename 'LOCATION': what", a long location cut short. */
 static int spec_loc_fail(const struct spec_err *e, const char *what)
 {
+    if (e->loc_len > SPEC_QUOTE_MAX) {
+        return spec_fail(e, EINVAL, "rbd filename '%.*s...': %s",
+                         SPEC_QUOTE_MAX, e->loc, what);
+    }
     return spec_fail(e, EINVAL, "rbd filename '%.*s': %s", e->loc_len,
                      e->loc, what);
+}
+
+/*
+ * Why NAME cannot be a Ceph name of the kind WHAT ("image"), at most max
+ * bytes long: written to why (a sentence part), or "" when it can.
+ */
+static void spec_name_problem(const char *what, const char *name, size_t max,
+                              char *why, size_t len)
+{
+    size_t n = strlen(name);
+    const char *bad = strpbrk(name, "/@");
+
+    why[0] = '\0';
+    if (n > max) {
+        snprintf(why, len, "%s name is %zu bytes, more than %zu", what, n,
+                 max);
+    } else if (bad) {
+        snprintf(why, len, "'%c' in the %s name (Ceph names cannot contain "
+                 "'/' or '@')", *bad, what);
+    }
+}
+
+static const struct spec_limit *spec_limit_of(const char *option)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(spec_limits) / sizeof(spec_limits[0]); i++) {
+        if (strcmp(option, spec_limits[i].option) == 0) {
+            return &spec_limits[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The length of OPTION's value (shown as SHOWN, the key as the user wrote
+ * it) and of a Ceph setting's name.  Messages never quote the value.
+ */
+static int spec_check_length(const struct spec_err *e, const char *prefix,
+                             const char *shown, const char *option,
+                             const char *value)
+{
+    const struct spec_limit *l = spec_limit_of(option);
+    size_t max = l ? l->max : RBD_SPEC_VALUE_MAX;
+    size_t n;
+
+    if (!l && strncmp(option, SPEC_CEPH_PREFIX, SPEC_CEPH_PREFIX_LEN) == 0) {
+        n = strlen(option + SPEC_CEPH_PREFIX_LEN);
+        if (n > RBD_SPEC_KEY_MAX) {
+            return spec_fail(e, EINVAL, "%s: a Ceph setting's name is %zu "
+                             "bytes, more than %d", prefix, n,
+                             RBD_SPEC_KEY_MAX);
+        }
+    }
+    n = strlen(value);
+    if (n > max) {
+        if (strlen(shown) > SPEC_QUOTE_MAX) {
+            return spec_fail(e, EINVAL, "%s: option '%.*s...' is %zu bytes, "
+                             "more than %zu", prefix, SPEC_QUOTE_MAX, shown,
+                             n, max);
+        }
+        return spec_fail(e, EINVAL, "%s: option '%s' is %zu bytes, more "
+                         "than %zu", prefix, shown, n, max);
+    }
+    return 0;
+}
+
+int rbd_spec_check_option(const char *key, const char *value, char *errbuf,
+                          size_t errlen)
+{
+    struct spec_err e = { .buf = errbuf, .len = errlen };
+    const struct spec_limit *l = spec_limit_of(key);
+    char why[128];
+    int r;
+
+    if (errlen > 0) {
+        errbuf[0] = '\0';
+    }
+    if (l && l->names) {
+        if (!*value && strcmp(key, "snapshot") == 0) {
+            return spec_fail(&e, EINVAL, "rbd: option 'snapshot': empty "
+                             "snapshot name");
+        }
+        spec_name_problem(l->names, value, l->max, why, sizeof(why));
+        if (why[0]) {
+            return spec_fail(&e, EINVAL, "rbd: option '%s': %s", key, why);
+        }
+        return 0;
+    }
+    r = spec_check_length(&e, "rbd", key, key, value);
+    return r;
 }
 
 /* The first c in [s, end) that no '\' escapes, or NULL. */
@@ -150,6 +273,20 @@ static const char *spec_next_option(const char *entry, const char **key,
     return v + strlen(v) + 1;
 }
 
+/* Whether the copied NAME breaks Ceph's rules, with the message written. */
+static bool spec_bad_name(const struct spec_err *e, const char *what,
+                          const char *name, size_t max, int *ret)
+{
+    char why[128];
+
+    spec_name_problem(what, name, max, why, sizeof(why));
+    if (why[0]) {
+        *ret = spec_loc_fail(e, why);
+        return true;
+    }
+    return false;
+}
+
 /*
  * POOL[/NAMESPACE]/IMAGE[@SNAP] in [s, end), into out; returns the byte
  * of out after the last copy, or NULL with the message written and the
@@ -179,12 +316,11 @@ static char *spec_parse_location(struct spec_parts *p, const char *s,
         *ret = spec_loc_fail(e, "empty pool name");
         return NULL;
     }
-    if (spec_find(s, slash, '@')) {
-        *ret = spec_loc_fail(e, "'@' in the pool name (escape it as '\\@')");
-        return NULL;
-    }
     p->pool = out;
     out = spec_unescape(out, s, slash);
+    if (spec_bad_name(e, "pool", p->pool, RBD_SPEC_POOL_MAX, ret)) {
+        return NULL;
+    }
 
     name = slash + 1;
     at = spec_find(name, end, '@');
@@ -196,12 +332,16 @@ static char *spec_parse_location(struct spec_parts *p, const char *s,
             return NULL;
         }
         if (spec_find(slash2 + 1, image_end, '/')) {
-            *ret = spec_loc_fail(e, "too many '/' (escape a '/' in a name "
-                                 "as '\\/')");
+            *ret = spec_loc_fail(e, "too many '/' (Ceph names cannot "
+                                 "contain '/' or '@')");
             return NULL;
         }
         p->pool_namespace = out;
         out = spec_unescape(out, name, slash2);
+        if (spec_bad_name(e, "namespace", p->pool_namespace,
+                          RBD_SPEC_NAMESPACE_MAX, ret)) {
+            return NULL;
+        }
         name = slash2 + 1;
     }
     if (name == image_end) {
@@ -210,6 +350,9 @@ static char *spec_parse_location(struct spec_parts *p, const char *s,
     }
     p->image = out;
     out = spec_unescape(out, name, image_end);
+    if (spec_bad_name(e, "image", p->image, RBD_SPEC_IMAGE_MAX, ret)) {
+        return NULL;
+    }
 
     if (at) {
         name = at + 1;
@@ -218,17 +361,16 @@ static char *spec_parse_location(struct spec_parts *p, const char *s,
             return NULL;
         }
         if (spec_find(name, end, '@')) {
-            *ret = spec_loc_fail(e, "more than one '@' (escape an '@' in a "
-                                 "name as '\\@')");
-            return NULL;
-        }
-        if (spec_find(name, end, '/')) {
-            *ret = spec_loc_fail(e, "'/' in the snapshot name (escape it as "
-                                 "'\\/')");
+            *ret = spec_loc_fail(e, "more than one '@' (Ceph names cannot "
+                                 "contain '/' or '@')");
             return NULL;
         }
         p->snapshot = out;
         out = spec_unescape(out, name, end);
+        if (spec_bad_name(e, "snapshot", p->snapshot, RBD_SPEC_SNAPSHOT_MAX,
+                          ret)) {
+            return NULL;
+        }
     }
     return out;
 }
@@ -251,6 +393,7 @@ static int spec_parse_options(struct spec_parts *p, const char *s,
         const char *entry;
         char *value;
         size_t i;
+        int r;
 
         if (!opt_end) {
             opt_end = end;
@@ -287,6 +430,13 @@ static int spec_parse_options(struct spec_parts *p, const char *s,
                              "empty value", key);
         }
         out = spec_unescape(value, eq + 1, opt_end);
+        r = spec_check_length(e, "rbd filename", key,
+                              spec_option_for(key) ? spec_option_for(key)
+                                                   : key - SPEC_CEPH_PREFIX_LEN,
+                              value);
+        if (r < 0) {
+            return r;
+        }
         p->n_options++;
         s = opt_end;
     }

@@ -45,7 +45,8 @@ static const struct qbp_option rbd_options[] = {
     { "object-size", QBP_OPT_SIZE, 0, "create: object size, a power of two "
       "from 4K to 32M (default 4M)" },
     { "features", QBP_OPT_STRING, 0, "create: image features, e.g. "
-      "layering,deep-flatten (default layering)" },
+      "layering,deep-flatten (default Ceph's rbd_default_features: "
+      "layering,exclusive-lock,object-map,fast-diff,deep-flatten)" },
     { "stripe-unit", QBP_OPT_SIZE, 0, "create: stripe unit (default the "
       "object size)" },
     { "stripe-count", QBP_OPT_NUMBER, 0, "create: stripe count (default 1)" },
@@ -94,8 +95,14 @@ static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
     memset(a, 0, sizeof(*a));
     a->conn.settings = a->settings;
     for (size_t i = 0; i < n; i++) {
+        char msg[256];
         size_t k;
 
+        if (rbd_spec_check_option(kv[i].key, kv[i].value, msg,
+                                  sizeof(msg)) < 0) {
+            qbp_host->error_set(err, -EINVAL, "%s", msg);
+            return -EINVAL;
+        }
         for (k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
             if (strcmp(kv[i].key, map[k].key) == 0) {
                 *map[k].dest = kv[i].value;
@@ -204,12 +211,17 @@ static uint32_t rbd_get_caps(void *handle)
            QBP_CAP_ZERO_UNMAP | QBP_CAP_SNAPSHOTS;
 }
 
-/* 512-byte requests, and whole objects where the caller can. */
+/*
+ * Any byte range, as librbd takes them: with a larger alignment QEMU
+ * would turn the unaligned ends of a write-zeroes into read-modify-write
+ * data writes, creating objects librbd leaves absent.  Whole objects
+ * where the caller can.
+ */
 static void rbd_get_limits(void *handle, struct qbp_limits *limits)
 {
     struct rbd_disk *d = handle;
 
-    limits->request_alignment = 512;
+    limits->request_alignment = 1;
     limits->opt_transfer = (uint32_t)d->img->layout.object_size;
 }
 
@@ -402,7 +414,7 @@ static int create_opts(const struct rbd_args *a, uint64_t size,
     while ((1ull << o->order) < object_size) {
         o->order++;
     }
-    o->features = RBD_FEATURE_LAYERING;
+    o->features_given = a->features != NULL;
     if (a->features && rbd_features_parse(a->features, &o->features) < 0) {
         qbp_host->error_set(err, -EINVAL, "rbd: unknown feature in '%s' "
                             "(known: layering, striping, exclusive-lock, "

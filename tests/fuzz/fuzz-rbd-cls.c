@@ -4,7 +4,8 @@
  * an OSD, or something posing as one, sends back).
  *
  * Checked for each decoder, beyond not crashing or reading out of bounds:
- * - it returns 0, -EBADMSG or -ENOMEM;
+ * - it returns 0, -EBADMSG or -ENOMEM (get_size: -EOVERFLOW for a size
+ *   above INT64_MAX, and only then);
  * - on failure its outputs are untouched (and, by LeakSanitizer, nothing
  *   is left allocated);
  * - on success the values are what the bytes say (read again here,
@@ -83,11 +84,15 @@ static int run_get_size(const uint8_t *buf, size_t len, FILE *out)
     uint64_t size = SENT64;
     int r = rbd_cls_dec_get_size(buf, len, &order, &size);
 
+    if (r == -EOVERFLOW) {
+        FUZZ_CHECK(len >= 9 && fuzz_le(buf + 1, 8) > (uint64_t)INT64_MAX);
+    }
     if (r < 0) {
         FUZZ_CHECK(order == SENT8 && size == SENT64);
         return r;
     }
     FUZZ_CHECK(order >= RBD_ORDER_MIN && order <= RBD_ORDER_MAX);
+    FUZZ_CHECK(size <= (uint64_t)INT64_MAX);
     FUZZ_CHECK(len >= 9 && order == buf[0] && size == fuzz_le(buf + 1, 8));
     fprintf(out, "%u %" PRIu64, order, size);
     return r;
@@ -296,6 +301,26 @@ static int run_get_snapshot_timestamp(const uint8_t *buf, size_t len,
     return r;
 }
 
+static int run_snapshot_get(const uint8_t *buf, size_t len, FILE *out)
+{
+    struct rbd_snap_info info = { SENT64, (uint32_t)SENT64, SENT64,
+                                  (uint32_t)SENT64 };
+    int r = rbd_cls_dec_snapshot_get(buf, len, &info);
+
+    if (r < 0) {
+        FUZZ_CHECK(info.id == SENT64 && info.ns_type == (uint32_t)SENT64 &&
+                   info.size == SENT64 &&
+                   info.child_count == (uint32_t)SENT64);
+        return r;
+    }
+    /* ENCODE_START header (6 bytes), then the id. */
+    FUZZ_CHECK(len >= 14 && info.id == fuzz_le(buf + 6, 8) &&
+               info.id != RBD_NOSNAP);
+    fprintf(out, "%" PRIu64 " %" PRIu32 " %" PRIu64 " %" PRIu32, info.id,
+            info.ns_type, info.size, info.child_count);
+    return r;
+}
+
 struct decoder {
     const char *name;
     decoder_run_fn *run;
@@ -317,6 +342,7 @@ static const struct decoder decoders[] = {
     DECODER(parent_overlap_get),
     DECODER(get_snapshot_name),
     DECODER(get_snapshot_timestamp),
+    DECODER(snapshot_get),
 };
 
 /* One decoder on the input, then on the input with bytes appended. */
@@ -337,7 +363,7 @@ static void check_decoder(const struct decoder *d, const uint8_t *data,
     r = d->run(data, size, out);
     fclose(out);
     if (r != 0) {
-        FUZZ_CHECK(r == -EBADMSG || r == -ENOMEM);
+        FUZZ_CHECK(r == -EBADMSG || r == -ENOMEM || r == -EOVERFLOW);
         free(first);
         return;
     }

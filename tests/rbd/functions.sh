@@ -103,3 +103,139 @@ check_fails_with() {
 
 # now_ms: milliseconds since the epoch.
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# objmap_ok IMAGE: `rbd object-map check IMAGE` (which only says what it
+# found by flagging the map invalid) passes and leaves no invalid flag.
+objmap_ok() {
+    local out
+    out=$(rbd object-map check "$1" 2>&1) &&
+        [ "$(rbd_info "$1" flags)" = "flags=" ] ||
+        { printf '%s\n' "$out" | tail -n 5; rbd_info "$1" flags; return 1; }
+}
+
+# map_states IMAGE [SNAP_ID]: the head's (or a snapshot's) object map in
+# pool rbd, one digit per object: 0 nonexistent, 1 exists, 2 pending,
+# 3 exists-clean.
+map_states() {
+    "$RBD_PY" - "$CEPH_CONF" "$1" "${2-}" <<'PY'
+import rados, struct, sys
+c = rados.Rados(conffile=sys.argv[1]); c.connect()
+io = c.open_ioctx('rbd')
+iid = io.read('rbd_id.' + sys.argv[2])[4:].decode()
+oid = 'rbd_object_map.' + iid
+if sys.argv[3]:
+    oid += '.%016x' % int(sys.argv[3])
+try:
+    out = io.execute(oid, 'rbd', 'object_map_load', b'')[1]
+except rados.ObjectNotFound:
+    print('(no map)')
+    sys.exit(0)
+count = struct.unpack('<Q', out[10:18])[0]
+data = out[18:18 + (count + 3) // 4]
+print(''.join(str((data[i // 4] >> (6 - 2 * (i % 4))) & 3)
+              for i in range(count)))
+PY
+}
+
+# snap_id IMAGE NAME: the id of IMAGE's snapshot NAME.
+snap_id() {
+    rbd snap ls --format json "$1" | "$RBD_PY" -c 'import json, sys
+print(" ".join(str(s["id"]) for s in json.load(sys.stdin)
+               if s["name"] == sys.argv[1]))' "$2"
+}
+
+# oracle_run DESCRIPTION FILENAME SCRIPT: a qemu-io script (one command a
+# line, tests/rbd/oracle-gen.py) through qemu-io on stdin; every write,
+# discard and read must complete, with no -P mismatch and exit status 0.
+oracle_run() {
+    local desc=$1 script=$3 out rc want got
+    out=$(timeout 300 "$QEMU_IO" -f raw "$2" <"$script" 2>&1)
+    rc=$?
+    want="$(grep -cE '^(write|writev) ' "$script")/$(grep -c '^discard ' "$script")/$(grep -cE '^readv? ' "$script")"
+    got="$(grep -cE 'wrote [0-9]+/[0-9]+ bytes at offset' <<<"$out")/$(grep -cE 'discard [0-9]+/[0-9]+ bytes at offset' <<<"$out")/$(grep -cE 'read [0-9]+/[0-9]+ bytes at offset' <<<"$out")"
+    if [ $rc -eq 0 ] && [ "$want" = "$got" ] &&
+        ! grep -qE 'failed|Pattern verification' <<<"$out"; then
+        ok "$desc"
+    else
+        not_ok "$desc" "exit status $rc; writes/discards/reads done: $got of $want" \
+            "$(grep -E -m 20 'failed|Pattern verification|error|rror' <<<"$out")"
+    fi
+}
+
+# A qemu-io kept open in the background, fed one command at a time:
+#   qio_bg_open ARGS...   start it (ARGS as for qemu-io), wait for its prompt
+#   qio_bg_do CMD         run CMD, wait for the next prompt; fails on a
+#                         timeout (60 s), a failed command or a -P mismatch
+#   qio_bg_close          end it (EOF on its stdin) and wait for it to exit
+# One at a time per test; its output is in $scratch/qio_bg.out.
+qio_bg_prompts() { grep -o 'qemu-io> ' "$scratch/qio_bg.out" | wc -l; }
+qio_bg_open() {
+    rm -f "$scratch/qio_bg.in"
+    mkfifo "$scratch/qio_bg.in"
+    "$QEMU_IO" "$@" <"$scratch/qio_bg.in" >"$scratch/qio_bg.out" 2>&1 &
+    qio_bg_pid=$!
+    exec 8>"$scratch/qio_bg.in"
+    for _ in $(seq 600); do
+        [ "$(qio_bg_prompts)" -gt 0 ] && return 0
+        kill -0 "$qio_bg_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$scratch/qio_bg.out" >&2
+    return 1
+}
+qio_bg_do() {
+    local before errors
+    before=$(qio_bg_prompts)
+    errors=$(grep -c 'failed\|Pattern' "$scratch/qio_bg.out")
+    echo "$1" >&8
+    for _ in $(seq 600); do
+        [ "$(qio_bg_prompts)" -gt "$before" ] && break
+        sleep 0.1
+    done
+    [ "$(qio_bg_prompts)" -gt "$before" ] &&
+        [ "$(grep -c 'failed\|Pattern' "$scratch/qio_bg.out")" -eq "$errors" ]
+}
+qio_bg_close() {
+    exec 8>&-
+    wait "$qio_bg_pid"
+}
+
+# rbd_holders IMAGE: who has IMAGE open and locked, from `rbd status`,
+# `rbd lock ls` and the lock itself (`rados lock info` on the header):
+# "watchers: N; locks: M[; lock: TYPE, tag TAG, cookie COOKIE, held by
+# WHO]", where COOKIE reads "auto <watch>" when it is "auto " and the one
+# watcher's watch cookie, and WHO "the watcher" when the locker's name and
+# address are the watcher's (else "NAME at ADDR").
+rbd_holders() {
+    local pool=${1%/*} id
+    [ "$pool" = "$1" ] && pool=rbd
+    id=$(rbd_info "$1" id | sed 's/^id=//')
+    "$RBD_PY" - "$(rbd status --format json "$1" 2>&1)" \
+        "$(rbd lock ls --format json "$1" 2>&1)" \
+        "$(rados -p "$pool" lock info "rbd_header.$id" rbd_lock --format json 2>&1)" <<'PY'
+import json, sys
+try:
+    watchers = json.loads(sys.argv[1])["watchers"]
+    locks = json.loads(sys.argv[2])
+except (ValueError, KeyError):
+    print("(rbd status or rbd lock ls failed: %s %s)" % (sys.argv[1], sys.argv[2]))
+    sys.exit(0)
+out = "watchers: %d; locks: %d" % (len(watchers), len(locks))
+if len(locks) == 1:
+    lock, w = locks[0], watchers[0] if len(watchers) == 1 else None
+    try:
+        info = json.loads(sys.argv[3])
+    except ValueError:
+        info = {"type": "?", "tag": "?"}
+    cookie = lock["id"]
+    if w and cookie == "auto %d" % w["cookie"]:
+        cookie = "auto <watch>"
+    who = "%s at %s" % (lock["locker"], lock["address"])
+    if w and lock["locker"] == "client.%d" % w["client"] and \
+            lock["address"] == w["address"]:
+        who = "the watcher"
+    out += "; lock: %s, tag %s, cookie %s, held by %s" % (
+        info.get("type"), info.get("tag"), cookie, who)
+print(out)
+PY
+}

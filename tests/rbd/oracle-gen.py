@@ -2,12 +2,29 @@
 """Seeded random qemu-io script for the rbd oracle test, and the bytes it
 must leave on the image.
 
-  oracle-gen.py SEED SIZE COMMANDS DIR
+  oracle-gen.py SEED SIZE COMMANDS DIR [OBJECT_SIZE]
 
 writes DIR/pattern (4099 random bytes, for `write -s`), DIR/script (one
 qemu-io command a line, to feed qemu-io on stdin) and DIR/expect (SIZE bytes:
 the image after the script, starting from an all-zero image).  The same
 seed gives the same files.
+
+With OBJECT_SIZE (an image without fancy striping), also the data objects
+that must exist afterwards, starting from an image with none, one
+"OFFSET LENGTH" line each, as `rbd diff --whole-object` lists them on a
+fast-diff image (see objects_after below):
+  DIR/objects        write -z without -u leaves every object in place
+                     (QEMU did not allow unmapping: the plugin);
+  DIR/objects-unmap  every write -z is a discard that zeroes exactly
+                     (QEMU 7.2's rbd driver on librbd 16, which never asks
+                     for RBD_WRITE_ZEROES_FLAG_THICK_PROVISION: its #ifdef
+                     tests an enum constant).
+With OBJECT_SIZE the script also ends (before the final reads) with
+whole-object work on an eighth of the objects, which random offsets rarely
+do: removing objects by discard (spilling into the neighbours) and by
+write -z -u, write -z without -u over a whole object, and an object written
+and removed at once.  Without it, the script is what it always was for a
+seed.
 
 What the script does, with the expected content tracked byte by byte:
   - writes of 512 B to 9 MiB (log-uniform), with a byte pattern (-P) or
@@ -57,6 +74,43 @@ GRANULE = 64 * KiB
 # the default 4 MiB object (and, with 4 stripes, 16 MiB object sets).
 BOUNDARIES = (64 * KiB, 1 * MiB, 4 * MiB, 16 * MiB)
 PATTERN_LEN = 4099
+
+
+def objects_after(cmds, size, object_size, zeroes_unmap):
+    """Which objects exist after cmds, as offsets.  A write creates every
+    object it touches; a discard, write -z -u and (zeroes_unmap) write -z
+    remove the objects they cover whole (also an unaligned discard: librbd
+    rounds it in to 64 KiB, which keeps every whole object) and leave the
+    others as they were: a truncate or zero where the object exists,
+    nothing where it does not."""
+    exists = set()
+    for cmd in cmds:
+        w = cmd.split()
+        if w[0] == "write" and w[1] in ("-P", "-s"):
+            off, n = int(w[3]), int(w[4])
+            data = True
+        elif w[0] == "writev":
+            off, n = int(w[3]), sum(int(x) for x in w[4:])
+            data = True
+        elif w[0] == "discard" or (w[0] == "write" and w[1] == "-z"):
+            unmap = w[0] == "discard" or "-u" in w or zeroes_unmap
+            if not unmap:
+                continue
+            off, n = int(w[-2]), int(w[-1])
+            data = False
+        else:
+            continue
+        first, last = off // object_size, (off + n - 1) // object_size
+        for o in range(first, last + 1):
+            start = o * object_size
+            end = min(start + object_size, size)
+            if data:
+                exists.add(o)
+            elif off <= start and off + n >= end:
+                exists.discard(o)
+    return ["%d %d" % (o * object_size,
+                       min(object_size, size - o * object_size))
+            for o in sorted(exists)]
 
 
 def main():
@@ -229,6 +283,30 @@ def main():
             random_read()
         else:
             cmds.append("flush")
+    if len(sys.argv) > 5:
+        object_size = int(sys.argv[5])
+        nobj = size // object_size
+        for i, o in enumerate(rng.sample(range(nobj), max(4, nobj // 8))):
+            start, n = o * object_size, object_size
+            kind = i % 4
+            if kind == 0:
+                # Whole object removed, 64 KiB to 1 MiB of each neighbour
+                # truncated or zeroed.
+                before = min(start, rng.randrange(1, 17) * GRANULE)
+                after = min(size - start - n, rng.randrange(1, 17) * GRANULE)
+                start, n = start - before, n + before + after
+                cmds.append("discard %d %d" % (start, n))
+            elif kind == 1:
+                cmds.append("write -z -u %d %d" % (start, n))
+            elif kind == 2:
+                cmds.append("write -z %d %d" % (start, n))
+            else:
+                v = rng.randrange(1, 256)
+                cmds.append("write -P 0x%02x %d %d"
+                            % (v, start + GRANULE, rng.randrange(1, n - GRANULE)))
+                cmds.append("discard %d %d" % (start, n))
+            fill(start, n, 0)
+            read_check(start, start + n, 0)
     # Last, every uniform 64 KiB-aligned stretch of the image, read back
     # (consecutive uniform 64 KiB granules of one value make one read).
     runs = []
@@ -248,6 +326,12 @@ def main():
         f.write("\n".join(cmds) + "\n")
     with open(out + "/expect", "wb") as f:
         f.write(img)
+    if len(sys.argv) > 5:
+        object_size = int(sys.argv[5])
+        for name, unmap in (("objects", False), ("objects-unmap", True)):
+            with open(out + "/" + name, "w") as f:
+                f.writelines(line + "\n" for line in
+                             objects_after(cmds, size, object_size, unmap))
 
 
 main()

@@ -413,6 +413,69 @@ static void test_dec_get_flags(void)
     g_assert_cmphex(flags, ==, 0);
 }
 
+/*
+ * snapshot_get, live (Ceph 16.2.15): image "par" with snapshots "base"
+ * (id 4, one clone v2 child) and "lone" (id 5); then base again after
+ * `rbd snap rm` moved it to the trash namespace for its child (its old
+ * name "base" in the namespace, a uuid as its name).
+ */
+#define SNAPGET_BASE  "0101 2e000000 0400000000000000 0101 04000000 00000000" \
+                      " 04000000 62617365 0000000100000000 5392086b ddb1c218" \
+                      " 01000000"
+#define SNAPGET_LONE  "0101 2e000000 0500000000000000 0101 04000000 00000000" \
+                      " 04000000 6c6f6e65 0000000100000000 5392086b 7504ca1e" \
+                      " 00000000"
+#define SNAPGET_TRASH "0101 5a000000 0400000000000000 0101 10000000 02000000" \
+                      " 04000000 62617365 00000000 24000000" \
+                      " 33323439633630652d326238352d343030622d616236372d" \
+                      "626462333032643864326562 0000000100000000 5392086b" \
+                      " ddb1c218 01000000"
+
+static void test_dec_snapshot_get(void)
+{
+    static const struct {
+        const char *hex;
+        uint64_t id;
+        uint32_t ns_type;
+        uint32_t child_count;
+    } cases[] = {
+        { SNAPGET_BASE, 4, RBD_SNAP_NS_USER, 1 },
+        { SNAPGET_LONE, 5, RBD_SNAP_NS_USER, 0 },
+        { SNAPGET_TRASH, 4, RBD_SNAP_NS_TRASH, 1 },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        size_t len;
+        g_autofree uint8_t *buf = unhex(cases[i].hex, &len);
+        struct rbd_snap_info info = { 0 };
+
+        g_assert_cmpint(rbd_cls_dec_snapshot_get(buf, len, &info), ==, 0);
+        g_assert_cmpuint(info.id, ==, cases[i].id);
+        g_assert_cmpuint(info.ns_type, ==, cases[i].ns_type);
+        g_assert_cmpuint(info.size, ==, 16 << 20);
+        g_assert_cmpuint(info.child_count, ==, cases[i].child_count);
+    }
+}
+
+/* Cut short anywhere, or a name longer than the reply: refused, untouched. */
+static void test_nonsense_snapshot_get(void)
+{
+    size_t len;
+    g_autofree uint8_t *buf = unhex(SNAPGET_TRASH, &len);
+    struct rbd_snap_info info = { .id = 7 };
+
+    for (size_t cut = 0; cut < len; cut++) {
+        g_assert_cmpint(rbd_cls_dec_snapshot_get(buf, cut, &info), ==,
+                        -EBADMSG);
+    }
+    /* The uuid name's le32 length: after it 36 bytes, size, time, count. */
+    buf[len - 4 - 8 - 8 - 36 - 4] = 0x25;
+    g_assert_cmpint(rbd_cls_dec_snapshot_get(buf, len, &info), ==, -EBADMSG);
+    buf[len - 4 - 8 - 8 - 36 - 1] = 0x7f;
+    g_assert_cmpint(rbd_cls_dec_snapshot_get(buf, len, &info), ==, -EBADMSG);
+    g_assert_cmpuint(info.id, ==, 7);
+}
+
 static void test_dec_get_stripe_unit_count(void)
 {
     size_t len;
@@ -811,7 +874,31 @@ static void test_nonsense_order(void)
     assert_refused(run_get_size, "ff 0000004000000000");
     assert_refused(run_get_size, "00 0000004000000000");
     assert_accepted(run_get_size, "0c 0000000000000000");
-    assert_accepted(run_get_size, "19 ffffffffffffffff");
+    assert_accepted(run_get_size, "19 ffffffffffffff7f");
+}
+
+/* A size QEMU's int64_t offsets cannot hold is an overflow, not a disk. */
+static void test_nonsense_size(void)
+{
+    static const char *const too_big[] = {
+        "16 0000000000000080",      /* INT64_MAX + 1 */
+        "16 ffffffffffffffff",
+        "0c 0100000000000080",
+    };
+    uint8_t order = 7;
+    uint64_t size = 7;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(too_big); i++) {
+        size_t len;
+        g_autofree uint8_t *buf = unhex(too_big[i], &len);
+
+        g_test_message("refuses %s", too_big[i]);
+        g_assert_cmpint(rbd_cls_dec_get_size(buf, len, &order, &size), ==,
+                        -EOVERFLOW);
+        g_assert_cmpuint(order, ==, 7);
+        g_assert_cmpuint(size, ==, 7);
+    }
+    assert_accepted(run_get_size, "16 ffffffffffffff7f");
 }
 
 static void test_nonsense_data_pool(void)
@@ -998,6 +1085,9 @@ int main(int argc, char **argv)
                     test_dec_get_object_prefix);
     g_test_add_func("/rbd-cls/dec/get-features", test_dec_get_features);
     g_test_add_func("/rbd-cls/dec/get-flags", test_dec_get_flags);
+    g_test_add_func("/rbd-cls/dec/snapshot-get", test_dec_snapshot_get);
+    g_test_add_func("/rbd-cls/dec/nonsense-snapshot-get",
+                    test_nonsense_snapshot_get);
     g_test_add_func("/rbd-cls/dec/get-stripe-unit-count",
                     test_dec_get_stripe_unit_count);
     g_test_add_func("/rbd-cls/dec/get-data-pool", test_dec_get_data_pool);
@@ -1014,6 +1104,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rbd-cls/dec/nonsense-strings-too-long",
                     test_nonsense_strings_too_long);
     g_test_add_func("/rbd-cls/dec/nonsense-order", test_nonsense_order);
+    g_test_add_func("/rbd-cls/dec/nonsense-size", test_nonsense_size);
     g_test_add_func("/rbd-cls/dec/nonsense-data-pool",
                     test_nonsense_data_pool);
     g_test_add_func("/rbd-cls/dec/nonsense-snapcontext",

@@ -156,6 +156,20 @@ static void test_update_rules(void)
                                       RBD_OBJ_EXISTS), ==, RBD_OBJ_PENDING);
 }
 
+static void test_oid(void)
+{
+    char buf[RBD_OBJMAP_OID_MAX];
+
+    /* Names seen with `rados ls` next to an image id "101b9046fb05". */
+    rbd_objmap_oid("101b9046fb05", (uint64_t)-2, buf, sizeof(buf));
+    g_assert_cmpstr(buf, ==, "rbd_object_map.101b9046fb05");
+    rbd_objmap_oid("101b9046fb05", 0x1a, buf, sizeof(buf));
+    g_assert_cmpstr(buf, ==, "rbd_object_map.101b9046fb05.000000000000001a");
+    /* Too small a buffer cuts the name short, terminated. */
+    rbd_objmap_oid("101b9046fb05", 4, buf, 8);
+    g_assert_cmpstr(buf, ==, "rbd_obj");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -163,5 +177,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rbd-objmap/decode/nonsense", test_decode_nonsense);
     g_test_add_func("/rbd-objmap/set-resize", test_set_resize);
     g_test_add_func("/rbd-objmap/update-rules", test_update_rules);
+    g_test_add_func("/rbd-objmap/oid", test_oid);
     return g_test_run();
 }

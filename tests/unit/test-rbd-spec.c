@@ -92,10 +92,10 @@ static void test_namespace_snapshot(void)
 
 static void test_escapes(void)
 {
-    /* Each delimiter escaped inside each kind of name. */
-    assert_parsed("my\\/pool\\@x/ns\\:1/im\\@ge\\/2\\=3@sn\\@ap\\/\\:x",
-                  "pool", "my/pool@x", "namespace", "ns:1",
-                  "image", "im@ge/2=3", "snapshot", "sn@ap/:x", NULL);
+    /* Each delimiter Ceph allows in a name, escaped in each kind of name. */
+    assert_parsed("my\\:pool\\=x/ns\\:1/im\\:ge\\=3@sn\\:ap\\=x",
+                  "pool", "my:pool=x", "namespace", "ns:1",
+                  "image", "im:ge=3", "snapshot", "sn:ap=x", NULL);
     /* "\\" is a backslash; '\' before another character is that character. */
     assert_parsed("p/a\\\\b\\c",
                   "pool", "p", "image", "a\\bc", NULL);
@@ -193,16 +193,213 @@ static void test_refused_location(void)
                    "rbd filename 'pool/img@': empty snapshot name");
     assert_refused("pool/img@s1@s2",
                    "rbd filename 'pool/img@s1@s2': more than one '@' "
-                   "(escape an '@' in a name as '\\@')");
+                   "(Ceph names cannot contain '/' or '@')");
     assert_refused("pool/ns/img/x",
                    "rbd filename 'pool/ns/img/x': too many '/' "
-                   "(escape a '/' in a name as '\\/')");
+                   "(Ceph names cannot contain '/' or '@')");
     assert_refused("pool@snap/img",
                    "rbd filename 'pool@snap/img': '@' in the pool name "
-                   "(escape it as '\\@')");
+                   "(Ceph names cannot contain '/' or '@')");
     assert_refused("pool/img@snap/x",
                    "rbd filename 'pool/img@snap/x': '/' in the snapshot "
-                   "name (escape it as '\\/')");
+                   "name (Ceph names cannot contain '/' or '@')");
+}
+
+/*
+ * Ceph's rbd tool refuses '/' and '@' in every name (rbd_validate_names):
+ * escaping them gets them past the syntax, not past Ceph's rules.
+ */
+static void test_refused_ceph_names(void)
+{
+    assert_refused("my\\/pool/img",
+                   "rbd filename 'my\\/pool/img': '/' in the pool name "
+                   "(Ceph names cannot contain '/' or '@')");
+    assert_refused("my\\@pool/img",
+                   "rbd filename 'my\\@pool/img': '@' in the pool name "
+                   "(Ceph names cannot contain '/' or '@')");
+    assert_refused("p/n\\@s/img",
+                   "rbd filename 'p/n\\@s/img': '@' in the namespace name "
+                   "(Ceph names cannot contain '/' or '@')");
+    assert_refused("p/n\\/s/img",
+                   "rbd filename 'p/n\\/s/img': '/' in the namespace name "
+                   "(Ceph names cannot contain '/' or '@')");
+    assert_refused("p/im\\/g",
+                   "rbd filename 'p/im\\/g': '/' in the image name "
+                   "(Ceph names cannot contain '/' or '@')");
+    assert_refused("p/n/im\\@g@s",
+                   "rbd filename 'p/n/im\\@g@s': '@' in the image name "
+                   "(Ceph names cannot contain '/' or '@')");
+    assert_refused("p/img@s\\@t",
+                   "rbd filename 'p/img@s\\@t': '@' in the snapshot name "
+                   "(Ceph names cannot contain '/' or '@')");
+    assert_refused("p/img@s\\/t:id=a",
+                   "rbd filename 'p/img@s\\/t': '/' in the snapshot name "
+                   "(Ceph names cannot contain '/' or '@')");
+}
+
+/* A string of n copies of c, for length limits. */
+static char *repeat(char c, size_t n)
+{
+    char *s = g_malloc(n + 1);
+
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Names at their limit pass; one byte more is refused, naming the field. */
+static void test_name_lengths(void)
+{
+    g_autofree char *pool = repeat('p', RBD_SPEC_POOL_MAX);
+    g_autofree char *ns = repeat('n', RBD_SPEC_NAMESPACE_MAX);
+    g_autofree char *img = repeat('i', RBD_SPEC_IMAGE_MAX);
+    g_autofree char *snap = repeat('s', RBD_SPEC_SNAPSHOT_MAX);
+    g_autofree char *ok = g_strdup_printf("%s/%s/%s@%s", pool, ns, img, snap);
+    g_autofree char *bad = NULL;
+    g_autofree char *msg = NULL;
+    g_autofree char *quoted = NULL;
+
+    g_assert_cmpint(RBD_SPEC_IMAGE_MAX, ==, 2041);
+    assert_parsed(ok, "pool", pool, "namespace", ns, "image", img,
+                  "snapshot", snap, NULL);
+
+    /* Long locations are quoted by their first 64 bytes. */
+    bad = g_strdup_printf("%sp/i", pool);
+    quoted = repeat('p', 64);
+    msg = g_strdup_printf("rbd filename '%s...': pool name is 257 bytes, "
+                          "more than 256", quoted);
+    assert_refused(bad, msg);
+    g_free(bad);
+    g_free(msg);
+    g_free(quoted);
+
+    bad = g_strdup_printf("p/%sn/i", ns);
+    quoted = g_strdup_printf("p/%.62s", ns);
+    msg = g_strdup_printf("rbd filename '%s...': namespace name is 257 "
+                          "bytes, more than 256", quoted);
+    assert_refused(bad, msg);
+    g_free(bad);
+    g_free(msg);
+    g_free(quoted);
+
+    bad = g_strdup_printf("p/%si:conf=/c", img);
+    quoted = g_strdup_printf("p/%.62s", img);
+    msg = g_strdup_printf("rbd filename '%s...': image name is 2042 bytes, "
+                          "more than 2041", quoted);
+    assert_refused(bad, msg);
+    g_free(bad);
+    g_free(msg);
+    g_free(quoted);
+
+    bad = g_strdup_printf("p/i@%ss", snap);
+    quoted = g_strdup_printf("p/i@%.60s", snap);
+    msg = g_strdup_printf("rbd filename '%s...': snapshot name is 1025 "
+                          "bytes, more than 1024", quoted);
+    assert_refused(bad, msg);
+}
+
+/* Option values in the filename, by the key the user wrote. */
+static void test_option_lengths(void)
+{
+    g_autofree char *v256 = repeat('u', 256);
+    g_autofree char *v4096 = repeat('v', RBD_SPEC_VALUE_MAX);
+    g_autofree char *k256 = repeat('k', RBD_SPEC_KEY_MAX);
+    g_autofree char *rest = NULL;
+
+    rest = g_strdup_printf("p/i:id=%s:conf=%s:%s=%s", v256, v4096, k256,
+                           v4096);
+    {
+        g_autofree char *ck = g_strdup_printf("ceph.%s", k256);
+        assert_parsed(rest, "pool", "p", "image", "i", "user", v256,
+                      "conf", v4096, ck, v4096, NULL);
+    }
+    g_free(rest);
+
+    rest = g_strdup_printf("p/i:id=%su", v256);
+    assert_refused(rest, "rbd filename: option 'id' is 257 bytes, more "
+                   "than 256");
+    g_free(rest);
+    rest = g_strdup_printf("p/i:conf=%sv", v4096);
+    assert_refused(rest, "rbd filename: option 'conf' is 4097 bytes, more "
+                   "than 4096");
+    g_free(rest);
+    rest = g_strdup_printf("p/i:mon_host=%sv", v4096);
+    assert_refused(rest, "rbd filename: option 'mon_host' is 4097 bytes, "
+                   "more than 4096");
+    g_free(rest);
+    rest = g_strdup_printf("p/i:key-secret=%su", v256);
+    assert_refused(rest, "rbd filename: option 'key-secret' is 257 bytes, "
+                   "more than 256");
+    g_free(rest);
+    rest = g_strdup_printf("p/i:osd-op-timeout=%s", v256);
+    assert_refused(rest, "rbd filename: option 'osd-op-timeout' is 256 "
+                   "bytes, more than 32");
+    g_free(rest);
+    /* A Ceph setting: the value is never quoted, nor a long key. */
+    rest = g_strdup_printf("p/i:key=%sv", v4096);
+    assert_refused(rest, "rbd filename: option 'key' is 4097 bytes, more "
+                   "than 4096");
+    g_free(rest);
+    rest = g_strdup_printf("p/i:%sk=x", k256);
+    assert_refused(rest, "rbd filename: a Ceph setting's name is 257 "
+                   "bytes, more than 256");
+}
+
+/* Named options, as -blockdev and --image-opts hand them to open. */
+static void assert_option(const char *key, const char *value,
+                          const char *message)
+{
+    char errbuf[256];
+    int r;
+
+    memset(errbuf, 'x', sizeof(errbuf));
+    r = rbd_spec_check_option(key, value, errbuf, sizeof(errbuf));
+    g_assert_cmpstr(errbuf, ==, message ? message : "");
+    g_assert_cmpint(r, ==, message ? -EINVAL : 0);
+}
+
+static void test_check_option(void)
+{
+    g_autofree char *pool = repeat('p', RBD_SPEC_POOL_MAX);
+    g_autofree char *img = repeat('i', RBD_SPEC_IMAGE_MAX + 1);
+    g_autofree char *v4096 = repeat('v', RBD_SPEC_VALUE_MAX);
+    g_autofree char *v4097 = repeat('v', RBD_SPEC_VALUE_MAX + 1);
+    g_autofree char *long_pool = g_strdup_printf("%sp", pool);
+    g_autofree char *long_key = g_strdup_printf("ceph.%s", v4096);
+
+    assert_option("pool", "rbd", NULL);
+    assert_option("pool", pool, NULL);
+    assert_option("pool", long_pool, "rbd: option 'pool': pool name is 257 "
+                  "bytes, more than 256");
+    assert_option("pool", "a@b", "rbd: option 'pool': '@' in the pool name "
+                  "(Ceph names cannot contain '/' or '@')");
+    assert_option("namespace", "", NULL);
+    assert_option("namespace", "t/1", "rbd: option 'namespace': '/' in the "
+                  "namespace name (Ceph names cannot contain '/' or '@')");
+    assert_option("image", "vm:1=x", NULL);
+    assert_option("image", "rbd/vm1", "rbd: option 'image': '/' in the "
+                  "image name (Ceph names cannot contain '/' or '@')");
+    assert_option("image", "vm1@s", "rbd: option 'image': '@' in the image "
+                  "name (Ceph names cannot contain '/' or '@')");
+    assert_option("image", img, "rbd: option 'image': image name is 2042 "
+                  "bytes, more than 2041");
+    assert_option("snapshot", "s/1", "rbd: option 'snapshot': '/' in the "
+                  "snapshot name (Ceph names cannot contain '/' or '@')");
+    assert_option("snapshot", "", "rbd: option 'snapshot': empty snapshot "
+                  "name");
+    assert_option("data-pool", "d@p", "rbd: option 'data-pool': '@' in the "
+                  "data pool name (Ceph names cannot contain '/' or '@')");
+    assert_option("conf", v4096, NULL);
+    assert_option("conf", v4097, "rbd: option 'conf' is 4097 bytes, more "
+                  "than 4096");
+    assert_option("ceph.key", v4097, "rbd: option 'ceph.key' is 4097 bytes, "
+                  "more than 4096");
+    assert_option("user", v4096, "rbd: option 'user' is 4096 bytes, more "
+                  "than 256");
+    assert_option("exclusive", "maybe-not", "rbd: option 'exclusive' is 9 "
+                  "bytes, more than 8");
+    assert_option(long_key, "x", "rbd: a Ceph setting's name is 4096 bytes, "
+                  "more than 256");
 }
 
 static void test_refused_backslash(void)
@@ -325,6 +522,10 @@ int main(int argc, char **argv)
     g_test_add_func("/rbd-spec/options-escaped", test_options_escaped);
     g_test_add_func("/rbd-spec/many-options", test_many_options);
     g_test_add_func("/rbd-spec/refused-location", test_refused_location);
+    g_test_add_func("/rbd-spec/refused-ceph-names", test_refused_ceph_names);
+    g_test_add_func("/rbd-spec/name-lengths", test_name_lengths);
+    g_test_add_func("/rbd-spec/option-lengths", test_option_lengths);
+    g_test_add_func("/rbd-spec/check-option", test_check_option);
     g_test_add_func("/rbd-spec/refused-backslash", test_refused_backslash);
     g_test_add_func("/rbd-spec/refused-options", test_refused_options);
     g_test_add_func("/rbd-spec/refused-first-problem",

@@ -40,7 +40,8 @@ check "file: open fails on a missing file" \
 check "rbd: filenames with every kind of piece parse" \
     "$DRIVE" rbd 'parse rbd/vm1' 'parse rbd/tenant1/vm1@snap' \
     'parse p/i:id=admin:conf=/etc/ceph/ceph.conf:rbd_cache=false' \
-    'parse my\/pool\@x/ns\:1/im\@ge\/2\=3@sn\@ap\/\:x'
+    'parse my\:pool\=x/ns\:1/im\:ge\=3@sn\:ap\=\:x' \
+    '!parse my\/pool\@x/ns/img'
 check "rbd: a malformed filename is refused" \
     "$DRIVE" rbd '!parse pool/img:conf=/a:conf=/b'
 check "rbd: open fails when no monitor answers" \
