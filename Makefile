@@ -31,6 +31,8 @@ PLUGIN_EXTRA_LIBS_rbd = $(RADOS_LIBS)
 PLUGIN_SOS := $(patsubst %,$(B)/plugins/%-plugin.so,$(PLUGINS))
 
 LOADER_SRCS := $(wildcard host/loader/*.c)
+# What the test programs that drive plugins without QEMU share.
+TEST_HOST_SRCS := tests/host-lib/test-host.c
 LOADER_OBJS := $(patsubst host/loader/%.c,$(B)/host/%.o,$(LOADER_SRCS))
 
 .PHONY: all deps plugins qemu check demo bench-null install clean distclean abi-baseline

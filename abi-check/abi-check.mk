@@ -28,9 +28,10 @@ $(OLD_RAM_PLUGIN): abi-check/compat/old-plugin.c \
 	    $(PLUGIN_LDFLAGS) -o $@ $<
 	chmod 0755 $@
 
-$(QBP_LOAD): tests/qbp-load.c $(B)/host/libqbp-loader.a
+$(QBP_LOAD): tests/qbp-load.c $(TEST_HOST_SRCS) tests/host-lib/test-host.h $(B)/host/libqbp-loader.a
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(B)/host/libqbp-loader.a \
+	$(CC) $(HOST_CFLAGS) -I tests/host-lib -o $@ $< $(TEST_HOST_SRCS) \
+	    $(B)/host/libqbp-loader.a \
 	    $(GLIB_LIBS) $(LTDL_LIBS) -ldl
 
 # Seeded plugins, built like real ones.  bad-hostimport imports a host

@@ -18,41 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qbp-loader.h"
+#include "test-host.h"
 
 #define IO_SIZE 4096
-
-/* One request in flight, completed from any thread or before submit returns. */
-struct request {
-    GMutex lock;
-    GCond cond;
-    int calls;
-    int64_t result;
-};
-
-static void request_done(void *opaque, int64_t result)
-{
-    struct request *req = opaque;
-
-    g_mutex_lock(&req->lock);
-    req->calls++;
-    req->result = result;
-    g_cond_broadcast(&req->cond);
-    g_mutex_unlock(&req->lock);
-}
-
-static int64_t request_wait(struct request *req)
-{
-    int64_t result;
-
-    g_mutex_lock(&req->lock);
-    while (req->calls == 0) {
-        g_cond_wait(&req->cond, &req->lock);
-    }
-    result = req->result;
-    g_mutex_unlock(&req->lock);
-    return result;
-}
 
 typedef int qbp_rw_fn(void *handle, uint64_t offset, const struct iovec *iov,
                       int iovcnt, uint32_t flags, qbp_completion_fn *cb,
@@ -64,70 +32,15 @@ typedef int qbp_rw_fn(void *handle, uint64_t offset, const struct iovec *iov,
  * iov[0] fails the check.
  */
 static gboolean do_request(const char *what, qbp_rw_fn *fn, void *handle,
-                           uint8_t *buf, struct request *req)
+                           uint8_t *buf, struct test_request *req)
 {
     struct iovec iov[2] = {
         { .iov_base = buf, .iov_len = 1024 },
         { .iov_base = buf + 1024, .iov_len = IO_SIZE - 1024 },
     };
-    int64_t result;
-    int ret;
+    int ret = fn(handle, 0, iov, 2, 0, test_request_done, req);
 
-    ret = fn(handle, 0, iov, 2, 0, request_done, req);
-    if (ret < 0) {
-        fprintf(stderr, "qbp-load: %s refused: %s\n", what, strerror(-ret));
-        return FALSE;
-    }
-    result = request_wait(req);
-    if (result != IO_SIZE) {
-        fprintf(stderr, "qbp-load: %s of %d bytes completed with %" PRId64
-                "%s%s\n", what, IO_SIZE, result, result < 0 ? ": " : "",
-                result < 0 ? strerror((int)-result) : "");
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static void free_options(struct qbp_kv *kv, int n)
-{
-    for (int i = 0; i < n; i++) {
-        g_free((char *)kv[i].key);
-        g_free((char *)kv[i].value);
-    }
-    g_free(kv);
-}
-
-/* KEY=VALUE arguments, checked and normalised as a host must. */
-static struct qbp_kv *parse_options(const struct qbp_plugin *t, char **args,
-                                    int n)
-{
-    struct qbp_kv *kv = g_new0(struct qbp_kv, n + 1);
-    GError *err = NULL;
-
-    for (int i = 0; i < n; i++) {
-        const char *eq = strchr(args[i], '=');
-
-        if (!eq) {
-            fprintf(stderr, "qbp-load: option '%s' is not KEY=VALUE\n",
-                    args[i]);
-            goto fail;
-        }
-        kv[i].key = g_strndup(args[i], eq - args[i]);
-        kv[i].value = qbp_options_normalize(t, kv[i].key, eq + 1, &err);
-        if (!kv[i].value) {
-            goto fail;
-        }
-    }
-    if (qbp_options_check_required(t, kv, n, &err)) {
-        return kv;
-    }
-fail:
-    if (err) {
-        fprintf(stderr, "%s\n", err->message);
-        g_error_free(err);
-    }
-    free_options(kv, n);
-    return NULL;
+    return test_request_finish("qbp-load", what, ret, req, IO_SIZE);
 }
 
 static gboolean check_disk(const struct qbp_plugin *t, const QbpPlugin *p,
@@ -152,7 +65,7 @@ static gboolean check_disk(const struct qbp_plugin *t, const QbpPlugin *p,
 static gboolean write_read_check(const struct qbp_plugin *t, void *handle)
 {
     static uint8_t out[IO_SIZE], in[IO_SIZE];
-    struct request wreq = { .calls = 0 }, rreq = { .calls = 0 };
+    struct test_request wreq = { .calls = 0 }, rreq = { .calls = 0 };
     gboolean ok;
 
     for (size_t i = 0; i < IO_SIZE; i++) {
@@ -188,20 +101,20 @@ static gboolean run_io(const QbpPlugin *p, char **args, int n)
     struct qbp_kv *kv;
     void *handle;
 
-    kv = parse_options(t, args, n);
+    kv = test_parse_options("qbp-load", t, args, n);
     if (!kv) {
         return FALSE;
     }
     if (!t->aio_writev) {
         fprintf(stderr, "qbp-load: block plugin '%s' cannot write\n",
                 t->name);
-        free_options(kv, n);
+        test_free_options(kv);
         return FALSE;
     }
     err = qbp_error_new();
     /* Option strings need only live during open. */
     handle = t->open(kv, n, 0, err);
-    free_options(kv, n);
+    test_free_options(kv);
     if (!handle) {
         g_autofree char *msg = qbp_error_take(err, NULL);
         fprintf(stderr, "%s\n", msg);

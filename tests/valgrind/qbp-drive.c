@@ -28,65 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qbp-loader.h"
-
-struct request {
-    GMutex lock;
-    GCond cond;
-    int calls;
-    int64_t result;
-};
+#include "test-host.h"
 
 struct drive {
     const QbpPlugin *p;
     const struct qbp_plugin *t;
     void *handle;
 };
-
-static void request_done(void *opaque, int64_t result)
-{
-    struct request *req = opaque;
-
-    g_mutex_lock(&req->lock);
-    req->calls++;
-    req->result = result;
-    g_cond_broadcast(&req->cond);
-    g_mutex_unlock(&req->lock);
-}
-
-/* The result of a submitted request, once its completion came. */
-static int64_t request_wait(struct request *req)
-{
-    int64_t result;
-
-    g_mutex_lock(&req->lock);
-    while (req->calls == 0) {
-        g_cond_wait(&req->cond, &req->lock);
-    }
-    result = req->result;
-    g_mutex_unlock(&req->lock);
-    return result;
-}
-
-/* Submitted with submit's result ret: what the request came to. */
-static gboolean request_finish(const char *what, int ret,
-                               struct request *req, int64_t want)
-{
-    int64_t result;
-
-    if (ret < 0) {
-        fprintf(stderr, "qbp-drive: %s refused: %s\n", what, strerror(-ret));
-        return FALSE;
-    }
-    result = request_wait(req);
-    if (result != want) {
-        fprintf(stderr, "qbp-drive: %s completed with %" PRId64 "%s%s\n",
-                what, result, result < 0 ? ": " : "",
-                result < 0 ? strerror((int)-result) : "");
-        return FALSE;
-    }
-    return TRUE;
-}
 
 static gboolean parse_number(const char *s, uint64_t *out)
 {
@@ -109,54 +57,6 @@ static gboolean parse_number(const char *s, uint64_t *out)
     }
     *out = n << shift;
     return TRUE;
-}
-
-/* KEY=VALUE words, normalised and checked; NULL (message printed) if bad. */
-static struct qbp_kv *parse_options(const struct qbp_plugin *t, char **words,
-                                    size_t n)
-{
-    struct qbp_kv *kv = g_new0(struct qbp_kv, n + 1);
-    GError *err = NULL;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        const char *eq = strchr(words[i], '=');
-
-        if (!eq) {
-            fprintf(stderr, "qbp-drive: option '%s' is not KEY=VALUE\n",
-                    words[i]);
-            break;
-        }
-        kv[i].key = g_strndup(words[i], eq - words[i]);
-        kv[i].value = qbp_options_normalize(t, kv[i].key, eq + 1, &err);
-        if (!kv[i].value) {
-            break;
-        }
-    }
-    if (i == n && qbp_options_check_required(t, kv, n, &err)) {
-        return kv;
-    }
-    if (err) {
-        fprintf(stderr, "%s\n", err->message);
-        g_error_free(err);
-    }
-    for (i = 0; i <= n; i++) {
-        g_free((char *)kv[i].key);
-        g_free((char *)kv[i].value);
-    }
-    g_free(kv);
-    return NULL;
-}
-
-static void free_options(struct qbp_kv *kv)
-{
-    size_t i;
-
-    for (i = 0; kv[i].key; i++) {
-        g_free((char *)kv[i].key);
-        g_free((char *)kv[i].value);
-    }
-    g_free(kv);
 }
 
 /* Prints the plugin's message from err and frees it. */
@@ -196,7 +96,7 @@ static gboolean cmd_open(struct drive *d, char **words, size_t n,
                          uint32_t flags, gboolean want_fail,
                          const uint64_t *create_size)
 {
-    struct qbp_kv *kv = parse_options(d->t, words, n);
+    struct qbp_kv *kv = test_parse_options("qbp-drive", d->t, words, n);
     struct qbp_error *err;
     gboolean ok;
 
@@ -221,7 +121,7 @@ static gboolean cmd_open(struct drive *d, char **words, size_t n,
         print_error(err);
     }
     qbp_error_free(err);
-    free_options(kv);
+    test_free_options(kv);
     if (want_fail) {
         if (ok) {
             fprintf(stderr, "qbp-drive: open succeeded but should have "
@@ -249,7 +149,7 @@ static gboolean cmd_rw(struct drive *d, gboolean write, uint64_t off,
         { .iov_base = buf + a, .iov_len = b - a },
         { .iov_base = buf + b, .iov_len = len - b },
     };
-    struct request req = { .calls = 0 };
+    struct test_request req = { .calls = 0 };
     gboolean ok;
     int ret;
 
@@ -261,9 +161,10 @@ static gboolean cmd_rw(struct drive *d, gboolean write, uint64_t off,
         ok = FALSE;
     } else {
         ret = (write ? d->t->aio_writev : d->t->aio_readv)(
-            d->handle, off, iov, 3, 0, request_done, &req);
-        ok = request_finish(write ? "aio_writev" : "aio_readv", ret, &req,
-                            (int64_t)len);
+            d->handle, off, iov, 3, 0, test_request_done, &req);
+        ok = test_request_finish("qbp-drive",
+                                 write ? "aio_writev" : "aio_readv", ret,
+                                 &req, (int64_t)len);
     }
     for (uint64_t i = 0; ok && !write && i < len; i++) {
         if (buf[i] != byte) {
@@ -282,25 +183,25 @@ static gboolean cmd_rw(struct drive *d, gboolean write, uint64_t off,
 static gboolean cmd_ranged(struct drive *d, const char *what, uint64_t off,
                            uint64_t len, uint32_t flags)
 {
-    struct request req = { .calls = 0 };
+    struct test_request req = { .calls = 0 };
     gboolean ok;
     int ret;
 
     g_mutex_init(&req.lock);
     g_cond_init(&req.cond);
     if (strcmp(what, "flush") == 0 && d->t->aio_flush) {
-        ret = d->t->aio_flush(d->handle, request_done, &req);
+        ret = d->t->aio_flush(d->handle, test_request_done, &req);
     } else if (strcmp(what, "discard") == 0 && d->t->aio_discard) {
-        ret = d->t->aio_discard(d->handle, off, len, flags, request_done,
+        ret = d->t->aio_discard(d->handle, off, len, flags, test_request_done,
                                 &req);
     } else if (strcmp(what, "zero") == 0 && d->t->aio_write_zeroes) {
         ret = d->t->aio_write_zeroes(d->handle, off, len, flags,
-                                     request_done, &req);
+                                     test_request_done, &req);
     } else {
         fprintf(stderr, "qbp-drive: plugin cannot %s\n", what);
         return FALSE;
     }
-    ok = request_finish(what, ret, &req, (int64_t)len);
+    ok = test_request_finish("qbp-drive", what, ret, &req, (int64_t)len);
     g_mutex_clear(&req.lock);
     g_cond_clear(&req.cond);
     return ok;
