@@ -8,53 +8,14 @@
 # plugin keeps the lock and the others fail cleanly.
 . tests/functions.sh
 . tests/ceph/functions.sh
+. tests/rbd/functions.sh
 ceph_skip_unless_available
 plan 25
 ceph_start
 
 rbd create --size 64M img
 
-# rbd object-map check IMAGE, which only says what it found by flagging
-# the map invalid: passes if the map is still valid afterwards.
-objmap_ok() {
-    local out
-    out=$(rbd object-map check "$1" 2>&1) &&
-        ! rbd info "$1" | grep -q 'flags:.*invalid' ||
-        { printf '%s\n' "$out" | tail -n 5; rbd info "$1" | grep flags; return 1; }
-}
 MiB=$((1 << 20))
-
-# A qemu-io kept open on fd 3, fed one command at a time.
-qio_open() {
-    mkfifo "$scratch/in"
-    "$QEMU_IO" "$@" < "$scratch/in" > "$scratch/out" 2>&1 &
-    qio_pid=$!
-    exec 3> "$scratch/in"
-    for _ in $(seq 600); do
-        [ "$(prompts)" -gt 0 ] && break       # opened, waiting for commands
-        sleep 0.1
-    done
-}
-prompts() { grep -o 'qemu-io> ' "$scratch/out" | wc -l; }
-# qio_do CMD: run CMD and wait for it (the next prompt); fails on an error.
-# Counts prompts rather than commands sent, so it may run in a subshell.
-qio_do() {
-    local before errors
-    before=$(prompts)
-    errors=$(grep -c 'failed\|Pattern' "$scratch/out")
-    echo "$1" >&3
-    for _ in $(seq 600); do
-        [ "$(prompts)" -gt "$before" ] && break
-        sleep 0.1
-    done
-    [ "$(prompts)" -gt "$before" ] &&
-        [ "$(grep -c 'failed\|Pattern' "$scratch/out")" -eq "$errors" ]
-}
-qio_close() {
-    exec 3>&-
-    wait "$qio_pid"
-    rm -f "$scratch/in"
-}
 
 # The lock's owner and the image's watchers, as "client cookie address".
 lock_owner() {
@@ -86,10 +47,10 @@ fill() {
            conv=notrunc status=none
 }
 
-qio_open -f raw plugin:rbd:rbd/img
+qio_bg_open -f raw plugin:rbd:rbd/img
 sleep 1
 check_equal "an open without writes holds no lock" "" "$(lock_owner img)"
-check "the plugin's first write takes the lock" qio_do "write -P 0x11 0 $((8 * MiB))"
+check "the plugin's first write takes the lock" qio_bg_do "write -P 0x11 0 $((8 * MiB))"
 fill 0 $((8 * MiB)) 0x11
 check "rbd lock ls shows the plugin (the only watcher) as owner" plugin_owns
 
@@ -103,11 +64,11 @@ check "QEMU's in-tree driver writes while the plugin holds the lock" \
     qio -f raw -c "write -P 0x22 $((8 * MiB)) $((4 * MiB))" rbd:rbd/img
 fill $((8 * MiB)) $((4 * MiB)) 0x22
 check_equal "it released the lock when done" "" "$(lock_owner img)"
-check "the plugin writes again" qio_do "write -P 0x33 $((2 * MiB)) $MiB"
+check "the plugin writes again" qio_bg_do "write -P 0x33 $((2 * MiB)) $MiB"
 fill $((2 * MiB)) $MiB 0x33
 check "...and has taken the lock back" plugin_owns
 check "the plugin reads what the in-tree driver wrote" \
-    qio_do "read -P 0x22 $((8 * MiB)) $((4 * MiB))"
+    qio_bg_do "read -P 0x22 $((8 * MiB)) $((4 * MiB))"
 
 # Turns with rbd bench: each run takes the lock from the plugin, and the
 # plugin's next write takes it back.
@@ -123,7 +84,7 @@ for turn in 1 2; do
     [ $turn -eq 1 ] && first_bench=$changed
     cp "$scratch/after-bench" "$scratch/expect"
     off=$(( (turn * 5 + 1) * MiB + 512 ))
-    qio_do "write -P 0x4$turn $off 100000" && ok=1 || ok=0
+    qio_bg_do "write -P 0x4$turn $off 100000" && ok=1 || ok=0
     fill $off 100000 0x4$turn
     check "turn $turn: rbd bench and then the plugin wrote" \
         test $rc -eq 0 -a $ok -eq 1
@@ -133,7 +94,7 @@ echo "# rbd bench changed (bytes, octal value): $first_bench"
 check "rbd bench's 4 MiB of one value landed" \
     test "$(echo "$first_bench" | wc -l)" -eq 1 -a \
          "$(echo "$first_bench" | awk '{ print $1 }')" -gt $((3 * MiB))
-qio_close
+qio_bg_close
 check_equal "after close: no lock" "" "$(lock_owner img)"
 check_equal "after close: no watcher" "" "$(watchers img)"
 rbd export img "$scratch/final" > /dev/null 2>&1
@@ -147,7 +108,7 @@ check "rbd object-map check finds nothing wrong" objmap_ok img
 check "...nor for the snapshot" objmap_ok img@s1
 
 # exclusive=on: the lock from open to close, never handed over.
-qio_open --image-opts \
+qio_bg_open --image-opts \
     driver=plugin,module=rbd,options.pool=rbd,options.image=img,options.exclusive=on
 sleep 1
 check "exclusive=on takes the lock at open" plugin_owns
@@ -157,7 +118,7 @@ check_contains "rbd bench fails cleanly: the owner keeps the lock" \
 out=$(timeout 60 "$QEMU_IO" -f raw -c 'write 0 4k' rbd:rbd/img 2>&1)
 check_contains "so does a write through QEMU's in-tree driver" \
     "write failed: Read-only file system" "$out"
-check "the plugin still writes" qio_do "write -P 0x55 0 $MiB"
-qio_close
+check "the plugin still writes" qio_bg_do "write -P 0x55 0 $MiB"
+qio_bg_close
 check_equal "and lets go at close" "" "$(lock_owner img)"
 done_testing

@@ -8,6 +8,7 @@
 # through the plugin with object-map get one.
 . tests/functions.sh
 . tests/ceph/functions.sh
+. tests/rbd/functions.sh
 ceph_skip_unless_available
 plan 21
 ceph_start
@@ -15,65 +16,10 @@ ceph_start
 MiB=$((1 << 20))
 img=plugin:rbd:rbd/om
 
-# rbd object-map check IMAGE, which only says what it found by flagging
-# the map invalid: passes if the map is still valid afterwards.
-objmap_ok() {
-    local out
-    out=$(rbd object-map check "$1" 2>&1) &&
-        ! rbd info "$1" | grep -q 'flags:.*invalid' ||
-        { printf '%s\n' "$out" | tail -n 5; rbd info "$1" | grep flags; return 1; }
-}
-
-# The head's (or a snapshot's) map, one digit per object:
-# 0 nonexistent, 1 exists, 2 pending, 3 exists-clean.
-map_states() {
-    /usr/bin/python3 - "$CEPH_CONF" "$1" "${2-}" <<'EOF'
-import rados, struct, sys
-c = rados.Rados(conffile=sys.argv[1]); c.connect()
-io = c.open_ioctx('rbd')
-iid = io.read('rbd_id.' + sys.argv[2])[4:].decode()
-oid = 'rbd_object_map.' + iid
-if sys.argv[3]:
-    oid += '.%016x' % int(sys.argv[3])
-out = io.execute(oid, 'rbd', 'object_map_load', b'')[1]
-count = struct.unpack('<Q', out[10:18])[0]
-data = out[18:18 + (count + 3) // 4]
-print(''.join(str((data[i // 4] >> (6 - 2 * (i % 4))) & 3)
-              for i in range(count)))
-EOF
-}
 diff_of() { rbd diff --format json "$@" | /usr/bin/python3 -c '
 import json, sys
 print(" ".join("%d+%d:%s" % (e["offset"], e["length"], e["exists"])
                for e in json.load(sys.stdin)))'; }
-# A qemu-io kept open on fd 3, fed one command at a time.
-prompts() { grep -o 'qemu-io> ' "$scratch/out" | wc -l; }
-qio_open() {
-    mkfifo "$scratch/in"
-    "$QEMU_IO" -f raw "$1" < "$scratch/in" > "$scratch/out" 2>&1 &
-    qio_pid=$!
-    exec 3> "$scratch/in"
-    for _ in $(seq 600); do
-        [ "$(prompts)" -gt 0 ] && break       # opened, waiting for commands
-        sleep 0.1
-    done
-}
-# qio_do CMD: run CMD and wait for it to finish (the next prompt).
-qio_do() {
-    local before
-    before=$(prompts)
-    echo "$1" >&3
-    for _ in $(seq 600); do
-        [ "$(prompts)" -gt "$before" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-qio_close() {
-    exec 3>&-
-    wait "$qio_pid"
-    rm -f "$scratch/in"
-}
 # OSD read ops so far (data reads and class method calls alike).
 osd_reads() {
     ceph --admin-daemon "$CEPH_DIR/run/osd.0.asok" perf dump 2>/dev/null |
@@ -121,20 +67,20 @@ check "rbd object-map check agrees, head and snapshot" \
 
 # Reads of objects the map says are missing: no RADOS read at all.  The
 # map is only trusted while the lock is held, so write first.
-qio_open "$img"
-qio_do "write -P 0x31 0 512"
+qio_bg_open -f raw "$img"
+qio_bg_do "write -P 0x31 0 512"
 before=$(osd_reads)
-qio_do "read -P 0 $((44 * MiB)) $((16 * MiB))"
+qio_bg_do "read -P 0 $((44 * MiB)) $((16 * MiB))"
 after=$(osd_reads)
-qio_do "read -P 0x31 0 512"
+qio_bg_do "read -P 0x31 0 512"
 last=$(osd_reads)
-qio_close
+qio_bg_close
 echo "# OSD read ops: $before before, $after after the read of 4 objects"
 # (a watch ping may fall in between; a read without the map costs 4)
 check "16 MiB of nonexistent objects read without an OSD read op" \
     test $((after - before)) -le 1
 check "...and read as zeroes, while existing ones are read" \
-    test -z "$(grep 'failed\|Pattern' "$scratch/out")" -a "$last" -gt "$after"
+    test -z "$(grep 'failed\|Pattern' "$scratch/qio_bg.out")" -a "$last" -gt "$after"
 
 check "qemu-img resize grows the image and its map" \
     "$QEMU_IMG" resize -f raw "$img" 80M

@@ -30,23 +30,6 @@ echo "# seed $seed: $(wc -l <"$gen/script") commands," \
     "$(grep -c '^discard ' "$gen/script") discards," \
     "$(grep -cE '^readv? ' "$gen/script") verified reads"
 
-# run_script DESC FILENAME: the script through qemu-io on stdin; every write,
-# discard and read must complete, with no -P mismatch and exit status 0.
-run_script() {
-    local desc=$1 out rc want got
-    out=$(timeout 300 "$QEMU_IO" -f raw "$2" <"$gen/script" 2>&1)
-    rc=$?
-    want="$(grep -cE '^(write|writev) ' "$gen/script")/$(grep -c '^discard ' "$gen/script")/$(grep -cE '^readv? ' "$gen/script")"
-    got="$(grep -cE 'wrote [0-9]+/[0-9]+ bytes at offset' <<<"$out")/$(grep -cE 'discard [0-9]+/[0-9]+ bytes at offset' <<<"$out")/$(grep -cE 'read [0-9]+/[0-9]+ bytes at offset' <<<"$out")"
-    if [ $rc -eq 0 ] && [ "$want" = "$got" ] &&
-        ! grep -qE 'failed|Pattern verification' <<<"$out"; then
-        ok "$desc"
-    else
-        not_ok "$desc" "exit status $rc; writes/discards/reads done: $got of $want" \
-            "$(grep -E -m 20 'failed|Pattern verification|error|rror' <<<"$out")"
-    fi
-}
-
 for layout in default striped; do
     args=(--size "${size}B" --image-feature layering)
     [ $layout = striped ] && args+=(--stripe-unit 64K --stripe-count 4)
@@ -57,9 +40,9 @@ for layout in default striped; do
         "$(rbd_info $layout-a stripe_unit stripe_count) | $(rbd_info $layout-b stripe_unit stripe_count)"
 
     t0=$(now_ms)
-    run_script "$layout: the script passes through the plugin" "plugin:rbd:rbd/$layout-a"
+    oracle_run "$layout: the script passes through the plugin" "plugin:rbd:rbd/$layout-a" "$gen/script"
     t1=$(now_ms)
-    run_script "$layout: the script passes through the in-tree rbd driver" "rbd:rbd/$layout-b"
+    oracle_run "$layout: the script passes through the in-tree rbd driver" "rbd:rbd/$layout-b" "$gen/script"
     t2=$(now_ms)
     echo "# $layout: plugin $((t1 - t0)) ms, in-tree driver $((t2 - t1)) ms"
 
