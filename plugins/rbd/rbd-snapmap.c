@@ -48,11 +48,14 @@ static void invalidate(struct rbd_image *img, uint64_t snap_id)
     rbd_cls_enc_set_flags(&in, flags, flags, snap_id);
     ret = rbd_exec_write(img->ctl, img->header_oid, "set_flags", &in, false);
     rbd_enc_free(&in);
-    if (ret < 0) {
+    if (ret < 0 && snap_id == RBD_NOSNAP) {
         qbp_host->log(QBP_LOG_ERROR, "rbd: image '%s': flagging the object "
-                      "map of %s%" PRIu64 " invalid failed: %s", img->name,
-                      snap_id == RBD_NOSNAP ? "the head" : "snapshot ",
-                      snap_id == RBD_NOSNAP ? 0 : snap_id, strerror(-ret));
+                      "map of the head invalid failed: %s", img->name,
+                      strerror(-ret));
+    } else if (ret < 0) {
+        qbp_host->log(QBP_LOG_ERROR, "rbd: image '%s': flagging the object "
+                      "map of snapshot %" PRIu64 " invalid failed: %s",
+                      img->name, snap_id, strerror(-ret));
     }
 }
 
