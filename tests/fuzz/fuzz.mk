@@ -33,6 +33,8 @@ FUZZ_SRCS_rbd-cls := plugins/rbd/rbd-cls.c plugins/rbd/rbd-buf.c
 FUZZ_SRCS_rbd-features := plugins/rbd/rbd-cls.c plugins/rbd/rbd-buf.c
 FUZZ_SRCS_rbd-layout := plugins/rbd/rbd-layout.c plugins/rbd/rbd-cls.c \
     plugins/rbd/rbd-buf.c
+FUZZ_SRCS_rbd-notify := plugins/rbd/rbd-notify.c plugins/rbd/rbd-buf.c
+FUZZ_SRCS_rbd-objmap := plugins/rbd/rbd-objmap.c plugins/rbd/rbd-buf.c
 FUZZ_SRCS_host-options := host/loader/qbp-options.c
 FUZZ_FLAGS_host-options = $(GLIB_CFLAGS)
 FUZZ_LIBS_host-options = $(GLIB_LIBS)
