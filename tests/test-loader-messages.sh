@@ -9,7 +9,7 @@ QBP_LOAD=$build/tests/qbp-load
 TP=$build/tests/plugins
 # The loader searches the PLUGINDIR it was built with, which config.mk may
 # define through other make variables.
-plugindir=$(make -s -f config.mk \
+plugindir=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -f config.mk \
     --eval='qbp-print-plugindir: ; @echo $(PLUGINDIR)' qbp-print-plugindir)
 abi=$(abi-check/abi-version.sh plugin-api)
 # What a host built from this header says it provides (1.0, or 1.0-1.N).

@@ -68,10 +68,10 @@ check "...and loads in QEMU with --module" \
 
 # The tutorial's plugin, with the Makefile that comes with it.
 cp -r "$doc/example" "$scratch/memdisk"
-out=$(make -s -C "$scratch/memdisk" 2>&1)
+out=$("${mk[@]}" -C "$scratch/memdisk" 2>&1)
 check_equal "the tutorial's memdisk builds with its Makefile" "0" \
     "$?${out:+: $out}"
-out=$(make -s -C "$scratch/memdisk" check "QBP_CHECK=$QBP_CHECK" 2>&1)
+out=$("${mk[@]}" -C "$scratch/memdisk" check "QBP_CHECK=$QBP_CHECK" 2>&1)
 check_equal "...passes qbp-check as the tutorial runs it (make check)" \
     "exit 0, failures: none" \
     "exit $?, failures: $(printf '%s\n' "$out" | grep '^FAIL' || echo none)"
