@@ -114,7 +114,12 @@ char *qbp_options_normalize(const struct qbp_plugin *t, const char *key,
         }
         return g_strdup(b);
     case QBP_OPT_NUMBER:
-        if (!g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT64, &n, NULL)) {
+        /*
+         * Digits first: g_ascii_string_to_unsigned refuses leading spaces
+         * by g_ascii_isspace, which has no '\v', and strtoull skips it.
+         */
+        if (!g_ascii_isdigit(*value) ||
+            !g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT64, &n, NULL)) {
             break;
         }
         return g_strdup_printf("%" G_GUINT64_FORMAT, n);

@@ -57,6 +57,7 @@ struct rbd_lock {
     bool recookie;                  /* the watch handle changed */
     bool retry_now;                 /* the owner released: ask no timer */
     bool stop;
+    bool resuming;                  /* resume_all is handing waiters on */
     struct timespec retry_at;       /* CLOCK_MONOTONIC */
     struct rbd_lock_waiter *head, *tail;
     /* What the lock was taken with, to release exactly that. */
@@ -366,23 +367,34 @@ static void release(struct rbd_lock *l)
     notify(img, RBD_NOTIFY_RELEASED_LOCK, &l->self, NULL, NULL);
 }
 
-/* Resume every waiter with ret; counted first when ret is 0.  Under mu. */
+/*
+ * Resume every waiter with ret; counted first when ret is 0.  Under mu.
+ * Mutations that come while the waiters are being resumed queue behind
+ * them (rbd_lock_get sees resuming) and are resumed next, in turn: one
+ * that passed straight through could overtake a waiter submitted before
+ * it, and overlapping writes would land out of order.
+ */
 static void resume_all(struct rbd_lock *l, int ret)
 {
-    struct rbd_lock_waiter *w = l->head;
+    l->resuming = true;
+    do {
+        struct rbd_lock_waiter *w = l->head;
 
-    l->head = l->tail = NULL;
-    for (struct rbd_lock_waiter *v = w; ret == 0 && v; v = v->next) {
-        l->counted++;
-    }
-    pthread_mutex_unlock(&l->mu);
-    while (w) {
-        struct rbd_lock_waiter *next = w->next;
+        l->head = l->tail = NULL;
+        for (struct rbd_lock_waiter *v = w; ret == 0 && v; v = v->next) {
+            l->counted++;
+        }
+        pthread_mutex_unlock(&l->mu);
+        while (w) {
+            struct rbd_lock_waiter *next = w->next;
 
-        w->resume(w, ret);
-        w = next;
-    }
-    pthread_mutex_lock(&l->mu);
+            w->resume(w, ret);
+            w = next;
+        }
+        pthread_mutex_lock(&l->mu);
+    } while (ret == 0 && l->head && l->state == LOCK_LOCKED &&
+             !l->release_wanted);
+    l->resuming = false;
 }
 
 /* One step of the state machine; false when there is nothing to do now. */
@@ -520,7 +532,8 @@ int rbd_lock_get(struct rbd_lock *l, struct rbd_lock_waiter *w)
     }
     pthread_mutex_lock(&l->mu);
     /* Waiters first: a mutation does not overtake those that queued. */
-    if (l->state == LOCK_LOCKED && !l->release_wanted && !l->head) {
+    if (l->state == LOCK_LOCKED && !l->release_wanted && !l->head &&
+        !l->resuming) {
         l->counted++;
         pthread_mutex_unlock(&l->mu);
         return 0;

@@ -76,6 +76,10 @@ static void test_number(void)
     assert_refused("count", "12abc",
                    "block plugin 'unit': option 'count' expects a whole "
                    "number, not '12abc'");
+    /* Found by fuzz-host-options: GLib let a vertical tab through. */
+    assert_refused("count", "\v1",
+                   "block plugin 'unit': option 'count' expects a whole "
+                   "number, not '\v1'");
 }
 
 static void test_size(void)
