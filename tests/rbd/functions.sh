@@ -162,6 +162,31 @@ oracle_run() {
     fi
 }
 
+# oracle_compare PREFIX PLUGIN_IMAGE INTREE_IMAGE SCRIPT EXPECT: SCRIPT
+# through the plugin on PLUGIN_IMAGE and through QEMU's in-tree rbd driver
+# on INTREE_IMAGE (pool rbd), then `rbd export` of both: they are equal,
+# and each holds EXPECT (the generator's content).  Five checks.
+oracle_compare() {
+    local p=$1 a=$2 b=$3 script=$4 expect=$5 t0 t1 t2 i
+    t0=$(now_ms)
+    oracle_run "${p}the script passes through the plugin" "plugin:rbd:rbd/$a" "$script"
+    t1=$(now_ms)
+    oracle_run "${p}the script passes through the in-tree rbd driver" "rbd:rbd/$b" "$script"
+    t2=$(now_ms)
+    echo "# ${p}plugin $((t1 - t0)) ms, in-tree driver $((t2 - t1)) ms"
+    for i in "$a" "$b"; do
+        rbd export --no-progress "$i" "$scratch/$i.raw" >/dev/null 2>&1 ||
+            echo "rbd export $i failed" >"$scratch/$i.raw"
+    done
+    check_cmp "${p}rbd export of the plugin's image equals the in-tree driver's" \
+        "$scratch/$b.raw" "$scratch/$a.raw"
+    check_cmp "${p}...and the content the generator expects" \
+        "$expect" "$scratch/$a.raw"
+    check_cmp "${p}(the in-tree driver's image has the expected content too)" \
+        "$expect" "$scratch/$b.raw"
+    rm -f "$scratch/$a.raw" "$scratch/$b.raw"
+}
+
 # A qemu-io kept open in the background, fed one command at a time:
 #   qio_bg_open ARGS...   start it (ARGS as for qemu-io), wait for its prompt
 #   qio_bg_do CMD         run CMD, wait for the next prompt; fails on a
