@@ -85,6 +85,21 @@ wait_acks() {
     return 1
 }
 
+# acked_after NAME T WHAT: the workload NAME acknowledged writes after
+# monotonic time T (the fault, named WHAT); its longest wait for a
+# completion since then becomes a TAP comment.
+acked_after() {
+    local after gap
+    read -r after gap < <(/usr/bin/python3 "$WORKLOAD" stalls \
+        --log "$scratch/$1.log" "$2" "$(mono)")
+    if [ "$after" -gt 0 ]; then
+        ok "writes were acknowledged after the $3 ($after)"
+    else
+        not_ok "writes were acknowledged after the $3" "none"
+    fi
+    echo "# longest wait for a completion: $gap s"
+}
+
 # verify_image DESCRIPTION IMAGE EXPECTED: the image, read through the
 # plugin (qemu-img convert) and by Ceph's own rbd export, equals EXPECTED.
 verify_image() {
