@@ -18,6 +18,7 @@ shopt -s nullglob
 files=("$dir"/*)
 bad=0
 seeded=0
+digest=()
 for f in "${files[@]}"; do
     # What is left once the known warnings are taken out.
     rest=$(grep -v -e "WARNING: ASan doesn't fully support makecontext/swapcontext" \
@@ -35,7 +36,12 @@ for f in "${files[@]}"; do
     bad=$((bad + 1))
     echo "==== $f"
     printf '%s\n' "$rest" | sed -n '1,80p'
+    # What went wrong and where, again at the end of the output, where a
+    # CI log that keeps only head and tail still shows it.
+    digest+=("$f: $(printf '%s\n' "$rest" | grep -m1 -E 'ERROR: |runtime error' | sed 's/^==[0-9]*==//')")
+    digest+=("$(printf '%s\n' "$rest" | grep -m1 -E -A6 '^(Direct|Indirect) leak|^READ|^WRITE|runtime error' | grep -E '^ +#[0-9]+ ' | head -6)")
 done
+[ "${#digest[@]}" -eq 0 ] || printf '%s\n' "${digest[@]}"
 echo "sanitizers: ${#files[@]} process reports, $bad with errors or leaks," \
      "$seeded from seeded broken plugins (reports: $dir)"
 [ "$bad" -eq 0 ]
