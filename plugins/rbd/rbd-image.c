@@ -642,6 +642,33 @@ static int open_nosnap(struct rbd_image *img, rados_ioctx_t io,
 }
 
 /* What writes need beyond reads: the lock, the object map, copy-up. */
+/* The allocation hint for writes, from Ceph's settings as librbd reads it. */
+static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
+{
+    rados_t r = rbd_cluster_rados(img->cluster);
+    char enable[16];
+    char compression[32];
+    bool have_enable;
+    bool have_compression;
+
+    have_enable = rados_conf_get(r, "rbd_enable_alloc_hint", enable,
+                                 sizeof(enable)) == 0;
+    have_compression = rados_conf_get(r, "rbd_compression_hint", compression,
+                                      sizeof(compression)) == 0;
+    if (rbd_alloc_hint_parse(have_enable ? enable : NULL,
+                             have_compression ? compression : NULL,
+                             img->layout.object_size, &img->alloc_hint) < 0) {
+        qbp_host->error_set(err, -EINVAL, "rbd: image '%s': Ceph settings "
+                            "rbd_enable_alloc_hint '%s' and "
+                            "rbd_compression_hint '%s' are not a boolean and "
+                            "one of none, compressible, incompressible",
+                            img->name, have_enable ? enable : "",
+                            have_compression ? compression : "");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int open_writable(struct rbd_image *img,
                          const struct rbd_image_spec *spec,
                          struct qbp_error *err)
@@ -650,6 +677,10 @@ static int open_writable(struct rbd_image *img,
 
     if (img->read_only) {
         return 0;
+    }
+    ret = read_alloc_hint(img, err);
+    if (ret < 0) {
+        return ret;
     }
     if (spec->exclusive && !(img->features & RBD_FEATURE_EXCLUSIVE_LOCK)) {
         qbp_host->error_set(err, -EINVAL, "rbd: image '%s' has no "

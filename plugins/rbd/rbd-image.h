@@ -14,6 +14,7 @@
 #include "qemu-block-plugin.h"
 #include "rbd-cls.h"
 #include "rbd-cluster.h"
+#include "rbd-hint.h"
 #include "rbd-layout.h"
 #include "rbd-notify.h"
 
@@ -58,6 +59,7 @@ struct rbd_image {
     uint64_t snap_id;               /* RBD_NOSNAP for the head */
     bool read_only;
     struct rbd_layout layout;
+    struct rbd_alloc_hint alloc_hint;   /* for writes (rbd-objwrite.c) */
 
     pthread_mutex_t lock;           /* size, snap context, overlap, handle */
     uint64_t size;

@@ -287,14 +287,55 @@ static int write_step(void *ctx, uint64_t obj_off, uint64_t img_off,
     return 0;
 }
 
+/*
+ * Adjacent pieces of a vector write go out as one write, as librbd sends
+ * them: librados copies the bytes at once, so the joined copy is freed
+ * right away.  A whole object goes as writefull, as librbd sends it.
+ */
+static void write_run(rados_write_op_t op, const struct rbd_write_step *s,
+                      size_t n, size_t len, bool full)
+{
+    char *joined = NULL;
+    const char *buf = s[0].buf;
+
+    if (n > 1) {
+        joined = malloc(len);
+        if (!joined) {
+            /* The same bytes in several writes of one op. */
+            for (size_t i = 0; i < n; i++) {
+                rados_write_op_write(op, s[i].buf, s[i].len, s[i].obj_off);
+            }
+            return;
+        }
+        for (size_t i = 0, at = 0; i < n; at += s[i].len, i++) {
+            memcpy(joined + at, s[i].buf, s[i].len);
+        }
+        buf = joined;
+    }
+    if (full) {
+        rados_write_op_write_full(op, buf, len);
+    } else {
+        rados_write_op_write(op, buf, len, s[0].obj_off);
+    }
+    free(joined);
+}
+
 static void write_build(struct rbd_mutation *m, rados_write_op_t op,
                         const struct rbd_objctx *ctx)
 {
     struct rbd_write_unit *u = (struct rbd_write_unit *)m;
+    const struct rbd_write_step *s = u->steps;
 
-    for (size_t i = 0; i < u->n_steps; i++) {
-        rados_write_op_write(op, u->steps[i].buf, u->steps[i].len,
-                             u->steps[i].obj_off);
+    for (size_t i = 0; i < u->n_steps;) {
+        size_t j = i + 1;
+        size_t len = s[i].len;
+
+        while (j < u->n_steps && s[j].obj_off == s[i].obj_off + len) {
+            len += s[j++].len;
+        }
+        /* Full: this one run covers the whole object. */
+        write_run(op, &s[i], j - i, len, m->full && i == 0 && j == u->n_steps);
+        i = j;
     }
 }
 

@@ -102,8 +102,29 @@ static void op_done(rados_completion_t comp, void *arg)
 }
 
 /*
- * The batch as one op on io, behind assert_exists (guard) and the
- * copy-up data, if any.
+ * Whether data goes behind librbd's allocation hint: writes (not discards
+ * or write-zeroes) to an object that may not exist yet, which is any
+ * object without an object map, else one the map marks NONEXISTENT; all
+ * writes when the hint carries compression flags.  Behind copy-up data
+ * too, as librbd (16) sends it.
+ */
+static bool hint_wanted(const struct rbd_image *img, bool may_exist)
+{
+    const struct rbd_alloc_hint *h = &img->alloc_hint;
+
+    return rbd_alloc_hint_any(h) && (!img->omap || !may_exist || h->flags);
+}
+
+static void add_hint(const struct rbd_image *img, rados_write_op_t op)
+{
+    const struct rbd_alloc_hint *h = &img->alloc_hint;
+
+    rados_write_op_set_alloc_hint2(op, h->size, h->size, h->flags);
+}
+
+/*
+ * The batch as one op on io, behind assert_exists (guard), the copy-up
+ * data and the allocation hint, if any.
  */
 static void send_op(struct objwrite *w, rados_ioctx_t io, bool guard)
 {
@@ -126,6 +147,11 @@ static void send_op(struct objwrite *w, rados_ioctx_t io, bool guard)
         free(w->data);
         w->data = NULL;
         w->ctx.copyup = true;
+    }
+    if (!w->trim &&
+        hint_wanted(w->img, !(w->map_known &&
+                              w->map_state == RBD_OBJ_NONEXISTENT))) {
+        add_hint(w->img, w->op);
     }
     for (struct rbd_mutation *m = w->units; m; m = m->next) {
         m->build(m, w->op, &w->ctx);
@@ -315,6 +341,10 @@ int rbd_objwrite_send_plain(struct rbd_image *img, uint64_t objno,
     if (!w->op || rados_aio_create_completion2(w, op_done, &w->comp) < 0) {
         ret = -ENOMEM;
         goto fail;
+    }
+    /* Plain: data to an object the map marks as existing, or no map. */
+    if (hint_wanted(img, true)) {
+        add_hint(img, w->op);
     }
     for (struct rbd_mutation *m = units; m; m = m->next) {
         m->build(m, w->op, &w->ctx);

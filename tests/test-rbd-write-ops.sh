@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The plugin sends the OSD the data ops librbd sends, op for op: the same
+# qemu-io writes go to twin images, one through the plugin and one through
+# QEMU's in-tree driver, and the OSD's record of ops (dump_historic_ops)
+# must list the same ops on the same objects in the same order.  That
+# covers the allocation hint librbd puts in front of writes to objects
+# that may not exist yet (every write without an object map, else the
+# first one to an object; all writes with rbd_compression_hint), none
+# with rbd_enable_alloc_hint=false, writefull for a whole object, and the
+# copy-up ops of clones.  Discard and write-zeroes are left out: there the
+# drivers differ on purpose (docs in tests/test-rbd-oracle-default.sh).
+. tests/functions.sh
+. tests/ceph/functions.sh
+. tests/rbd/functions.sh
+ceph_skip_unless_available
+plan 15
+ceph_start
+
+MiB=$((1 << 20))
+osd_asok=$CEPH_DIR/run/osd.0.asok
+ceph --admin-daemon "$osd_asok" config set osd_op_history_size 100000 >/dev/null
+ceph --admin-daemon "$osd_asok" config set osd_op_history_duration 36000 >/dev/null
+
+# data_ops IMAGE: the ops on IMAGE's data objects in the order they came,
+# one a line: "OBJECT-NUMBER OPS" (from their descriptions, without snap
+# context and flags).
+data_ops() {
+    local prefix
+    prefix=$(rbd_prefix "$1") || return 1
+    ceph --admin-daemon "$osd_asok" dump_historic_ops | "$RBD_PY" -c '
+import json, re, sys
+prefix = sys.argv[1] + "."
+ops = []
+for o in json.load(sys.stdin)["ops"]:
+    m = re.match(r"osd_op\(client\.\d+\.0:(\d+) \S+ \S+:::(\S+):head \[(.*?)\] snapc",
+                 o["description"])
+    if m and m.group(2).startswith(prefix):
+        ops.append((o["initiated_at"], int(m.group(1)),
+                    int(m.group(2)[len(prefix):], 16), m.group(3)))
+for _, _, objno, desc in sorted(ops):
+    print(objno, desc)' "$prefix"
+}
+
+# twins NAME RBD-CREATE-ARGS...: images NAME-plugin and NAME-intree
+twins() {
+    local name=$1
+    shift
+    rbd create "$@" "$name-plugin" && rbd create "$@" "$name-intree"
+}
+
+# writes NAME QEMU-IO-ARGS...: the same commands through both drivers
+writes() {
+    local name=$1
+    shift
+    qio -f raw -t none "$@" "plugin:rbd:rbd/$name-plugin" >/dev/null &&
+        qio -f raw -t none "$@" "rbd:rbd/$name-intree" >/dev/null
+}
+
+# same_ops DESCRIPTION NAME NEEDLE [SED]: both images got the same data
+# ops (after SED on both lists), NEEDLE among them (so that the case shows
+# what it is about).  librbd copies up with rbd.sparse_copyup, which leaves
+# out the parent's zeroes; the plugin sends the data whole (rbd.copyup).
+same_ops() {
+    local norm='s/call rbd\.sparse_copyup in=16b/call rbd.copyup in=9b/'
+    local p t
+    p=$(data_ops "$2-plugin" | sed -e "$norm" -e "${4-}")
+    t=$(data_ops "$2-intree" | sed -e "$norm" -e "${4-}")
+    if [ "$p" != "$t" ]; then
+        not_ok "$1" "plugin:" "$p" "in-tree driver:" "$t"
+    elif [[ $t != *"$3"* ]]; then
+        not_ok "$1" "expected the ops to include: $3" "$t"
+    else
+        ok "$1"
+    fi
+}
+
+hint="set-alloc-hint object_size 4194304 write_size 4194304"
+script=(-c 'write -P 1 0 4k' -c 'write -P 2 4k 4k' -c 'write -P 3 4M 8k'
+        -c 'write -P 4 8188k 8k' -c 'write -P 5 16M 4M' -c 'write -P 6 16M 4k'
+        -c 'writev -P 7 20M 4k 4k')
+
+# No object map: librbd hints every write.
+twins lay --size 64M --image-feature layering
+check "writes to a layering-only image, through both drivers" writes lay "${script[@]}"
+same_ops "layering only: the same data ops, each write behind the hint" lay \
+    "$hint,write 4096~4096"
+check_contains "a whole object goes as writefull, a vector write as one write" \
+    "4 $hint,writefull 0~4194304
+4 $hint,write 0~4096
+5 $hint,write 0~8192" "$(data_ops lay-plugin)"
+
+# Object map: a hint for the first write to an object only.
+twins def --size 64M
+check "writes to a default image, through both drivers" writes def "${script[@]}"
+same_ops "default features: the same data ops, the hint only for a new object" def \
+    "0 write 4096~4096"
+
+# Clones: the first write to an object tries it behind assert_exists
+# (stat) and copies up on ENOENT; with an object map that marks it missing
+# the copy-up comes at once.  Where the map marks it as existing, librbd
+# still guards a write to a clone; the plugin trusts the map (the stat is
+# taken out of both lists).
+rbd create --size 64M --image-feature layering lparent
+qio -f raw -t none -c 'write -P 9 0 12M' "rbd:rbd/lparent" >/dev/null
+rbd snap create lparent@s >/dev/null 2>&1 && rbd snap protect lparent@s
+rbd create --size 64M dparent
+qio -f raw -t none -c 'write -P 9 0 12M' "rbd:rbd/dparent" >/dev/null
+rbd snap create dparent@s >/dev/null 2>&1 && rbd snap protect dparent@s
+for d in plugin intree; do
+    rbd clone --image-feature layering lparent@s "lclone-$d"
+    rbd clone dparent@s "dclone-$d"
+done
+clone_script=(-c 'write -P 1 4k 4k' -c 'write -P 2 8k 4k' -c 'write -P 3 4M 4M')
+check "writes to layering-only clones, through both drivers" \
+    writes lclone "${clone_script[@]}"
+check "writes to default-features clones, through both drivers" \
+    writes dclone "${clone_script[@]}"
+same_ops "layering-only clone: the same guarded write and copy-up" lclone \
+    "0 stat,$hint,write 4096~4096
+0 call rbd.copyup in=9b,$hint,write 4096~4096"
+same_ops "default-features clone: the same copy-up" dclone \
+    "0 call rbd.copyup in=9b,$hint,write 4096~4096" 's/^\([0-9]*\) stat,/\1 /'
+
+# rbd_enable_alloc_hint=false: no hint at all.
+ceph config set client rbd_enable_alloc_hint false
+twins off --size 64M --image-feature layering
+check "writes with rbd_enable_alloc_hint=false" writes off "${script[@]}"
+same_ops "rbd_enable_alloc_hint=false: the same data ops" off "0 write 4096~4096"
+check_equal "rbd_enable_alloc_hint=false: the plugin sends no hint" "" \
+    "$(data_ops off-plugin | grep alloc-hint)"
+ceph config rm client rbd_enable_alloc_hint
+
+# A compression hint goes with every write, even to existing objects.
+ceph config set client rbd_compression_hint compressible
+twins comp --size 64M
+check "writes with rbd_compression_hint=compressible" writes comp "${script[@]}"
+same_ops "rbd_compression_hint: the same data ops, every write behind the hint" comp \
+    "0 $hint,write 4096~4096"
+ceph config rm client rbd_compression_hint
+
+# The data is the same, too.
+for n in lay def lclone dclone off comp; do
+    rbd export "$n-plugin" "$scratch/$n-plugin.raw" >/dev/null 2>&1
+    rbd export "$n-intree" "$scratch/$n-intree.raw" >/dev/null 2>&1
+done
+check "every plugin image equals its in-tree twin" bash -c "
+    for n in lay def lclone dclone off comp; do
+        cmp $scratch/\$n-plugin.raw $scratch/\$n-intree.raw || exit 1
+    done"
+done_testing
