@@ -641,7 +641,6 @@ static int open_nosnap(struct rbd_image *img, rados_ioctx_t io,
     return 0;
 }
 
-/* What writes need beyond reads: the lock, the object map, copy-up. */
 /* The allocation hint for writes, from Ceph's settings as librbd reads it. */
 static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
 {
@@ -658,17 +657,16 @@ static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
     if (rbd_alloc_hint_parse(have_enable ? enable : NULL,
                              have_compression ? compression : NULL,
                              img->layout.object_size, &img->alloc_hint) < 0) {
-        qbp_host->error_set(err, -EINVAL, "rbd: image '%s': Ceph settings "
-                            "rbd_enable_alloc_hint '%s' and "
-                            "rbd_compression_hint '%s' are not a boolean and "
-                            "one of none, compressible, incompressible",
-                            img->name, have_enable ? enable : "",
-                            have_compression ? compression : "");
+        qbp_host->error_set(err, -EINVAL, "rbd: image '%s': Ceph setting "
+                            "rbd_enable_alloc_hint is not true or false, or "
+                            "rbd_compression_hint not none, compressible or "
+                            "incompressible", img->name);
         return -EINVAL;
     }
     return 0;
 }
 
+/* What writes need beyond reads: the lock, the object map, copy-up. */
 static int open_writable(struct rbd_image *img,
                          const struct rbd_image_spec *spec,
                          struct qbp_error *err)
