@@ -35,7 +35,7 @@ LOADER_SRCS := $(wildcard host/loader/*.c)
 TEST_HOST_SRCS := tests/host-lib/test-host.c
 LOADER_OBJS := $(patsubst host/loader/%.c,$(B)/host/%.o,$(LOADER_SRCS))
 
-.PHONY: all deps plugins qemu check demo bench-null install clean distclean abi-baseline
+.PHONY: all deps plugins qemu $(addprefix qemu-,$(QEMU_VERSIONS)) check demo bench-null install clean distclean abi-baseline
 
 all: deps plugins $(B)/host/libqbp-loader.a qemu
 
@@ -62,9 +62,22 @@ $(B)/host/libqbp-loader.a: $(LOADER_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-# QEMU 7.2 from Debian's source package, with the plugin shim added.
-qemu: $(B)/host/libqbp-loader.a
-	host/qemu/build-qemu.sh $(B) $(PLUGINDIR) $(SANITIZERS)
+# QEMU from Debian's source packages with the plugin shim added: 7.2
+# (Debian 12's) in $(B)/qemu/, 10.0 (Debian 13's) in $(B)/qemu-10.0/.  QEMU
+# names the one `make`, `make check`, `make check-vm` and the benchmarks use
+# (`make check QEMU=10.0`); the plugins are the same files for both.
+QEMU_VERSIONS := 7.2 10.0
+QEMU ?= 7.2
+ifeq ($(filter $(QEMU),$(QEMU_VERSIONS)),)
+$(error QEMU=$(QEMU): the shim is built for QEMU $(QEMU_VERSIONS))
+endif
+qemu_dir = $(abspath $(B))/$(if $(filter 7.2,$(1)),qemu,qemu-$(1))
+export QBP_QEMU_DIR := $(call qemu_dir,$(QEMU))
+
+qemu: qemu-$(QEMU)
+# QEMU_TARGETS="qemu-img qemu-io" builds only those programs.
+$(addprefix qemu-,$(QEMU_VERSIONS)): qemu-%: $(B)/host/libqbp-loader.a
+	QBP_QEMU_TARGETS="$(QEMU_TARGETS)" host/qemu/build-qemu.sh $(B) $(PLUGINDIR) $(SANITIZERS) $*
 
 # Fragments that add to CHECK_DEPS come first: tests.mk's check target
 # needs all of it.

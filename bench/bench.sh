@@ -40,7 +40,8 @@ for c in "${need[@]}"; do
     command -v "$c" >/dev/null ||
         { echo "bench: $c is missing: run scripts/install-deps.sh" >&2; exit 1; }
 done
-for f in "$build/qemu/qemu-img" "$build/qemu/qemu-system-x86_64" \
+qemu_dir=${QBP_QEMU_DIR:-$build/qemu}
+for f in "$qemu_dir/qemu-img" "$qemu_dir/qemu-system-x86_64" \
          "$build/plugins/rbd-plugin.so" "$build/plugins/null-plugin.so"; do
     [ -e "$f" ] || { echo "bench: $f is missing: run make" >&2; exit 1; }
 done

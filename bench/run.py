@@ -36,8 +36,10 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("QBP_BUILD", os.path.join(TOP, "build"))
-QEMU_IMG = os.path.join(BUILD, "qemu", "qemu-img")
-QEMU_SYSTEM = os.path.join(BUILD, "qemu", "qemu-system-x86_64")
+# QBP_QEMU_DIR names the QEMU build (`make bench QEMU=10.0` sets it).
+QEMU_DIR = os.environ.get("QBP_QEMU_DIR", os.path.join(BUILD, "qemu"))
+QEMU_IMG = os.path.join(QEMU_DIR, "qemu-img")
+QEMU_SYSTEM = os.path.join(QEMU_DIR, "qemu-system-x86_64")
 POOL = os.environ.get("BENCH_POOL", "rbd")
 PREFIX = "bench-%d" % os.getpid()
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 repeats=${1:-5}
 requests=${2:-1000000}
-img=build/qemu/qemu-img
+img=${QBP_QEMU_DIR:-build/qemu}/qemu-img
 export QEMU_BLOCK_PLUGIN_PATH=build/plugins
 
 # iops SPEC DEPTH: one qemu-img bench run, printed as requests per second.

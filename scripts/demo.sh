@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-q=build/qemu
+q=${QBP_QEMU_DIR:-build/qemu}    # make demo QEMU=10.0 sets it
 so=build/plugins/file-plugin.so
 work=$(mktemp -d /tmp/qbp-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -67,4 +67,4 @@ for spec in "driver=null-co,size=1G,read-zeroes=on" "driver=plugin,module=null";
         $q/qemu-img bench -c 200000 -d 32 -t none --image-opts "$spec" | tail -1
 done
 echo
-echo "Demo done: disks went through build/plugins/file-plugin.so and rbd-plugin.so inside build/qemu."
+echo "Demo done: disks went through build/plugins/file-plugin.so and rbd-plugin.so inside $q."

@@ -6,10 +6,13 @@ set -u
 top=$(pwd)
 # QBP_BUILD selects another build tree, e.g. a sanitizer build.
 build=${QBP_BUILD:-$top/build}
-QEMU_IMG=$build/qemu/qemu-img
-QEMU_IO=$build/qemu/qemu-io
-QEMU_NBD=$build/qemu/qemu-nbd
-QEMU_SYSTEM=$build/qemu/qemu-system-x86_64
+# QBP_QEMU_DIR selects the QEMU build (`make check QEMU=10.0` sets it to
+# build/qemu-10.0); build/qemu is QEMU 7.2.
+qemu_dir=${QBP_QEMU_DIR:-$build/qemu}
+QEMU_IMG=$qemu_dir/qemu-img
+QEMU_IO=$qemu_dir/qemu-io
+QEMU_NBD=$qemu_dir/qemu-nbd
+QEMU_SYSTEM=$qemu_dir/qemu-system-x86_64
 PLUGINS=$build/plugins
 # Plugins are found by name in the build tree, never in an installed copy.
 export QEMU_BLOCK_PLUGIN_PATH=$PLUGINS

@@ -81,7 +81,7 @@ else
     for what in "old-ram writes and reads back a pattern" \
                 "a fresh old-ram disk does not have the pattern" \
                 "a future major is refused, naming its contact"; do
-        ok "qemu-io: $what # SKIP build/qemu/qemu-io does not exist yet"
+        ok "qemu-io: $what # SKIP $QEMU_IO does not exist yet"
     done
 fi
 

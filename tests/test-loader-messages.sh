@@ -179,7 +179,7 @@ refused "load() fails: the plugin's own message" \
 qemu_refuses() {  # qemu_refuses DESCRIPTION MESSAGE PLUGIN_FILE
     local out rc
     if [ ! -x "$QEMU_IO" ]; then
-        ok "$1 # SKIP build/qemu/qemu-io does not exist yet"
+        ok "$1 # SKIP $QEMU_IO does not exist yet"
         return
     fi
     out=$("$QEMU_IO" --module "$3" -c 'read 0 512' "plugin:null:" 2>&1)

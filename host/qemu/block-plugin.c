@@ -13,19 +13,15 @@
 #include "qemu/osdep.h"
 #include "block/block_int.h"
 #include "block/plugin.h"
-#include "block/thread-pool.h"
 #include "crypto/secret_common.h"
 #include "qapi/error.h"
-#include "qapi/qmp/qbool.h"
-#include "qapi/qmp/qdict.h"
-#include "qapi/qmp/qnum.h"
-#include "qapi/qmp/qstring.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/module.h"
 #include "qemu/option.h"
 #include "qemu-version.h"
 #include "qbp-loader.h"
+#include "qemu-compat.h"
 
 #define PLUGIN_PREFIX "plugin:"
 /* Plugin options parsed from a filename, kept apart from QEMU's own. */
@@ -414,14 +410,15 @@ static int plugin_reopen_prepare(BDRVReopenState *state,
     return 0;
 }
 
-static int64_t plugin_getlength(BlockDriverState *bs)
+static int64_t plugin_getlength_fn plugin_getlength(BlockDriverState *bs)
 {
     BDRVPluginState *s = bs->opaque;
 
     return s->t->get_length(s->handle);
 }
 
-static void plugin_refresh_limits(BlockDriverState *bs, Error **errp)
+static void GRAPH_RDLOCK plugin_refresh_limits(BlockDriverState *bs,
+                                               Error **errp)
 {
     BDRVPluginState *s = bs->opaque;
     struct qbp_limits l = {
@@ -605,18 +602,16 @@ static int coroutine_fn plugin_co_rw(BlockDriverState *bs, PluginOp op,
     return ret;
 }
 
-static int coroutine_fn plugin_co_preadv(BlockDriverState *bs,
-                                         int64_t offset, int64_t bytes,
-                                         QEMUIOVector *qiov,
-                                         BdrvRequestFlags flags)
+static int coroutine_fn GRAPH_RDLOCK
+plugin_co_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                 QEMUIOVector *qiov, BdrvRequestFlags flags)
 {
     return plugin_co_rw(bs, OP_READ, offset, bytes, qiov, 0);
 }
 
-static int coroutine_fn plugin_co_pwritev(BlockDriverState *bs,
-                                          int64_t offset, int64_t bytes,
-                                          QEMUIOVector *qiov,
-                                          BdrvRequestFlags flags)
+static int coroutine_fn GRAPH_RDLOCK
+plugin_co_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                  QEMUIOVector *qiov, BdrvRequestFlags flags)
 {
     BDRVPluginState *s = bs->opaque;
 
@@ -626,7 +621,8 @@ static int coroutine_fn plugin_co_pwritev(BlockDriverState *bs,
     return plugin_co_rw(bs, OP_WRITE, offset, bytes, qiov, flags);
 }
 
-static int coroutine_fn plugin_co_flush(BlockDriverState *bs)
+static int coroutine_fn GRAPH_RDLOCK
+plugin_co_flush(BlockDriverState *bs)
 {
     BDRVPluginState *s = bs->opaque;
 
@@ -637,8 +633,8 @@ static int coroutine_fn plugin_co_flush(BlockDriverState *bs)
     return plugin_co_request(bs, OP_FLUSH, 0, 0, NULL, 0);
 }
 
-static int coroutine_fn plugin_co_pdiscard(BlockDriverState *bs,
-                                           int64_t offset, int64_t bytes)
+static int coroutine_fn GRAPH_RDLOCK
+plugin_co_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
 {
     BDRVPluginState *s = bs->opaque;
 
@@ -648,9 +644,9 @@ static int coroutine_fn plugin_co_pdiscard(BlockDriverState *bs,
     return plugin_co_request(bs, OP_DISCARD, offset, bytes, NULL, 0);
 }
 
-static int coroutine_fn plugin_co_pwrite_zeroes(BlockDriverState *bs,
-                                                int64_t offset, int64_t bytes,
-                                                BdrvRequestFlags flags)
+static int coroutine_fn GRAPH_RDLOCK
+plugin_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                        BdrvRequestFlags flags)
 {
     BDRVPluginState *s = bs->opaque;
 
@@ -676,11 +672,9 @@ static int plugin_truncate_worker(void *opaque)
     return job->s->t->truncate(job->s->handle, job->size, job->err);
 }
 
-static int coroutine_fn plugin_co_truncate(BlockDriverState *bs,
-                                           int64_t offset, bool exact,
-                                           PreallocMode prealloc,
-                                           BdrvRequestFlags flags,
-                                           Error **errp)
+static int coroutine_fn GRAPH_RDLOCK
+plugin_co_truncate(BlockDriverState *bs, int64_t offset, bool exact,
+                   PreallocMode prealloc, BdrvRequestFlags flags, Error **errp)
 {
     BDRVPluginState *s = bs->opaque;
     TruncateJob job = { .s = s, .size = offset };
@@ -701,8 +695,7 @@ static int coroutine_fn plugin_co_truncate(BlockDriverState *bs,
         return -ENOTSUP;
     }
     job.err = qbp_error_new();
-    ret = thread_pool_submit_co(aio_get_thread_pool(bdrv_get_aio_context(bs)),
-                                plugin_truncate_worker, &job);
+    ret = plugin_thread_pool_submit_co(bs, plugin_truncate_worker, &job);
     if (ret < 0) {
         g_autofree char *msg = qbp_error_take(job.err, NULL);
         error_setg(errp, "%s", msg);
@@ -733,7 +726,7 @@ static bool plugin_has_snapshots(BDRVPluginState *s)
     return s->caps & QBP_CAP_SNAPSHOTS;
 }
 
-static int plugin_snapshot_create(BlockDriverState *bs,
+static int GRAPH_RDLOCK plugin_snapshot_create(BlockDriverState *bs,
                                   QEMUSnapshotInfo *sn_info)
 {
     BDRVPluginState *s = bs->opaque;
@@ -752,7 +745,7 @@ static int plugin_snapshot_create(BlockDriverState *bs,
                                       s->handle, sn_info->name, err));
 }
 
-static int plugin_snapshot_delete(BlockDriverState *bs,
+static int GRAPH_RDLOCK plugin_snapshot_delete(BlockDriverState *bs,
                                   const char *snapshot_id, const char *name,
                                   Error **errp)
 {
@@ -776,7 +769,7 @@ static int plugin_snapshot_delete(BlockDriverState *bs,
     return ret;
 }
 
-static int plugin_snapshot_goto(BlockDriverState *bs, const char *snapshot_id)
+static int GRAPH_UNLOCKED plugin_snapshot_goto(BlockDriverState *bs, const char *snapshot_id)
 {
     BDRVPluginState *s = bs->opaque;
     struct qbp_error *err;
@@ -804,7 +797,7 @@ static int plugin_snapshot_add(void *opaque, const struct qbp_snapshot *snap)
     return 0;
 }
 
-static int plugin_snapshot_list(BlockDriverState *bs,
+static int GRAPH_RDLOCK plugin_snapshot_list(BlockDriverState *bs,
                                 QEMUSnapshotInfo **psn_info)
 {
     BDRVPluginState *s = bs->opaque;
@@ -930,9 +923,9 @@ static int plugin_create_opt_take(void *opaque, const char *name,
     return 0;
 }
 
-static int coroutine_fn plugin_co_create_opts(BlockDriver *drv,
-                                              const char *filename,
-                                              QemuOpts *opts, Error **errp)
+static int coroutine_fn GRAPH_UNLOCKED
+plugin_co_create_opts(BlockDriver *drv, const char *filename, QemuOpts *opts,
+                      Error **errp)
 {
     g_autoptr(KvArray) kv = g_array_new(false, false, sizeof(struct qbp_kv));
     g_autoptr(QDict) options = qdict_new();
@@ -986,13 +979,12 @@ static BlockDriver bdrv_plugin = {
 
     .bdrv_parse_filename    = plugin_parse_filename,
     .bdrv_probe_device      = plugin_probe_device,
-    .bdrv_file_open         = plugin_open,
+    PLUGIN_DRIVER_OPEN_AND_LENGTH(plugin_open, plugin_getlength),
     .bdrv_close             = plugin_close,
     .bdrv_reopen_prepare    = plugin_reopen_prepare,
     .bdrv_co_create_opts    = plugin_co_create_opts,
     .create_opts            = &plugin_create_opts_base,
 
-    .bdrv_getlength         = plugin_getlength,
     .bdrv_refresh_limits    = plugin_refresh_limits,
     .bdrv_co_preadv         = plugin_co_preadv,
     .bdrv_co_pwritev        = plugin_co_pwritev,

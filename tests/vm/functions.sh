@@ -17,6 +17,8 @@ VM_PATTERN_MIB=4
 VM_HOTPLUG_DISK_MIB=16
 VM_HOTPLUG_AT_MIB=1
 VM_HOTPLUG_MIB=2
+VM_SCATTER_AT_MIB=16
+VM_SCATTER_MIB=32
 
 # TAP-skip the whole test unless the guest and the firmware are there.
 vm_skip_unless_available() {

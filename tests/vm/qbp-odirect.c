@@ -9,12 +9,22 @@
  *   qbp-odirect read FILE OFFSET LENGTH    LENGTH bytes of FILE to stdout
  *   qbp-odirect probe FILE                 an unaligned O_DIRECT read of
  *                                          FILE must be refused
+ *   qbp-odirect scatter FILE OFFSET THREADS
+ *                                          stdin to FILE at OFFSET in pieces
+ *                                          of 4-64 KiB in a shuffled order,
+ *                                          written by THREADS threads spread
+ *                                          over the CPUs (so over the disk's
+ *                                          queues), then read back whole and
+ *                                          compared sector by sector
  *
  * Offsets and lengths are bytes, multiples of ALIGN.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +147,153 @@ static int do_read(const char *file, uint64_t offset, uint64_t length,
     return 0;
 }
 
+/* ---- scatter: many writers at once, each on its own CPU ---- */
+
+/* Input up to this size is held in memory whole. */
+#define SCATTER_MAX (64 * 1024 * 1024)
+#define SECTOR 512
+
+typedef struct Piece {
+    uint64_t at;        /* offset in the input */
+    uint32_t len;
+} Piece;
+
+typedef struct Scatter {
+    const char *file;
+    int fd;
+    uint64_t offset;
+    const char *data;
+    Piece *pieces;
+    size_t npieces;
+    atomic_size_t next;
+    int ncpus;
+} Scatter;
+
+typedef struct Writer {
+    Scatter *sc;
+    int index;
+} Writer;
+
+/* A fixed sequence, so a failing run can be repeated exactly. */
+static uint64_t xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+static void *scatter_writer(void *opaque)
+{
+    Writer *w = opaque;
+    Scatter *sc = w->sc;
+    cpu_set_t cpus;
+    size_t i;
+
+    CPU_ZERO(&cpus);
+    CPU_SET(w->index % sc->ncpus, &cpus);
+    sched_setaffinity(0, sizeof(cpus), &cpus);
+    while ((i = atomic_fetch_add(&sc->next, 1)) < sc->npieces) {
+        const Piece *p = &sc->pieces[i];
+        if (pwrite(sc->fd, sc->data + p->at, p->len,
+                   (off_t)(sc->offset + p->at)) != (ssize_t)p->len) {
+            die("O_DIRECT write failed on", sc->file);
+        }
+    }
+    return NULL;
+}
+
+static int do_scatter(const char *file, uint64_t offset, int nthreads)
+{
+    Scatter sc = { .file = file, .offset = offset };
+    pthread_t threads[16];
+    Writer writers[16];
+    char *data, *back;
+    uint64_t len, at, state = 0x9e3779b97f4a7c15ULL;
+    size_t bad = 0;
+
+    if (nthreads < 1 || nthreads > 16) {
+        fputs("qbp-odirect: THREADS must be 1 to 16\n", stderr);
+        return 2;
+    }
+    if (posix_memalign((void **)&data, ALIGN, SCATTER_MAX) != 0 ||
+        posix_memalign((void **)&back, ALIGN, SCATTER_MAX) != 0) {
+        fputs("qbp-odirect: out of memory\n", stderr);
+        return 1;
+    }
+    len = read_full(STDIN_FILENO, data, SCATTER_MAX);
+    if (len == 0 || len % ALIGN) {
+        fprintf(stderr, "qbp-odirect: input must be 1 to %d bytes, a multiple "
+                "of %d\n", SCATTER_MAX, ALIGN);
+        return 1;
+    }
+    sc.data = data;
+    sc.pieces = calloc(len / ALIGN, sizeof(*sc.pieces));
+    if (!sc.pieces) {
+        fputs("qbp-odirect: out of memory\n", stderr);
+        return 1;
+    }
+    for (at = 0; at < len; ) {
+        uint32_t n = (uint32_t)(1 + xorshift(&state) % 16) * ALIGN;
+        if (n > len - at) {
+            n = (uint32_t)(len - at);
+        }
+        sc.pieces[sc.npieces].at = at;
+        sc.pieces[sc.npieces].len = n;
+        sc.npieces++;
+        at += n;
+    }
+    for (size_t i = sc.npieces - 1; i > 0; i--) {
+        size_t j = xorshift(&state) % (i + 1);
+        Piece t = sc.pieces[i];
+        sc.pieces[i] = sc.pieces[j];
+        sc.pieces[j] = t;
+    }
+    sc.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (sc.ncpus < 1) {
+        sc.ncpus = 1;
+    }
+    atomic_init(&sc.next, 0);
+    sc.fd = open_direct(file, O_RDWR);
+    for (int t = 0; t < nthreads; t++) {
+        writers[t].sc = &sc;
+        writers[t].index = t;
+        errno = pthread_create(&threads[t], NULL, scatter_writer, &writers[t]);
+        if (errno) {
+            die("cannot start a writer thread for", file);
+        }
+    }
+    for (int t = 0; t < nthreads; t++) {
+        pthread_join(threads[t], NULL);
+    }
+    if (fsync(sc.fd) < 0) {
+        die("fsync failed on", file);
+    }
+    for (at = 0; at < len; at += CHUNK) {
+        size_t n = len - at < CHUNK ? (size_t)(len - at) : CHUNK;
+        if (pread(sc.fd, back + at, n, (off_t)(offset + at)) != (ssize_t)n) {
+            die("O_DIRECT read failed on", file);
+        }
+    }
+    close(sc.fd);
+    for (at = 0; at < len; at += SECTOR) {
+        if (memcmp(data + at, back + at, SECTOR)) {
+            if (!bad) {
+                fprintf(stderr, "qbp-odirect: sector at byte %" PRIu64
+                        " reads back other bytes than were written\n",
+                        offset + at);
+            }
+            bad++;
+        }
+    }
+    printf("%zu-pieces-%d-threads-%d-cpus-%zu-bad-sectors\n", sc.npieces,
+           nthreads, sc.ncpus, bad);
+    free(sc.pieces);
+    free(data);
+    free(back);
+    return bad ? 1 : 0;
+}
+
 /* A page cache read would take 1000 bytes; O_DIRECT must refuse them. */
 static int do_probe(const char *file, char *buf)
 {
@@ -171,7 +328,10 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "probe")) {
         return do_probe(argv[2], buf);
     }
+    if (argc == 5 && !strcmp(argv[1], "scatter")) {
+        return do_scatter(argv[2], parse_u64(argv[3]), atoi(argv[4]));
+    }
     fputs("usage: qbp-odirect write FILE OFFSET | read FILE OFFSET LENGTH | "
-          "probe FILE\n", stderr);
+          "probe FILE | scatter FILE OFFSET THREADS\n", stderr);
     return 2;
 }

@@ -18,7 +18,7 @@ vm-guest: $(VM_GUEST)
 # Static: the initramfs has no C library.
 $(VM_HELPER): tests/vm/qbp-odirect.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -pthread -o $@ $<
 
 # Also writes $(VM_DIR)/vmlinuz.
 $(VM_GUEST): tests/vm/build-guest.sh tests/vm/init $(VM_HELPER)
