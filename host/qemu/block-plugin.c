@@ -12,11 +12,13 @@
 
 #include "qemu/osdep.h"
 #include "block/block_int.h"
+#include "block/block-io.h"
 #include "block/plugin.h"
 #include "crypto/secret_common.h"
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
+#include "qemu/memalign.h"
 #include "qemu/module.h"
 #include "qemu/option.h"
 #include "qemu-version.h"
