@@ -82,15 +82,24 @@ if [ "$mode" = profile ]; then
     exit
 fi
 
-# Only a full run of every case goes to the committed bench/results/.
+# Only a full run of every case goes to the committed bench/results/ (for
+# QEMU 7.2, build/qemu) or bench/results/qemu-10.0/ (build/qemu-10.0), and
+# to its own section of docs/performance.md.
+qemu_name=$(basename "$qemu_dir")
+results=bench/results
+section=bench-results
+if [ "$qemu_name" != qemu ]; then
+    results=bench/results/$qemu_name
+    section=bench-results-$qemu_name
+fi
 if [ -n "${BENCH_OUT:-}" ]; then
     out=$BENCH_OUT
 elif [ -n "${BENCH_CASES:-}" ]; then
-    out=bench/results/partial
+    out=$results/partial
 elif [ "$mode" = full ]; then
-    out=bench/results
+    out=$results
 else
-    out=bench/results/quick
+    out=$results/quick
 fi
 mkdir -p "$out"
 status=0
@@ -101,7 +110,7 @@ if [ -s "$out/results.json" ]; then
     # (Status 3: every figure is there, but some run had a problem, listed.)
     if [ "$mode" = full ] && [ -z "${BENCH_OUT:-}${BENCH_CASES:-}" ] &&
        { [ "$status" -eq 0 ] || [ "$status" -eq 3 ]; }; then
-        docs=(--docs docs/performance.md)
+        docs=(--docs docs/performance.md --docs-section "$section")
     fi
     "$python" bench/report.py "$out/results.json" --table "$out/table.md" \
         --chart "$out/chart.png" "${docs[@]+"${docs[@]}"}"

@@ -728,8 +728,8 @@ static bool plugin_has_snapshots(BDRVPluginState *s)
     return s->caps & QBP_CAP_SNAPSHOTS;
 }
 
-static int GRAPH_RDLOCK plugin_snapshot_create(BlockDriverState *bs,
-                                  QEMUSnapshotInfo *sn_info)
+static int GRAPH_RDLOCK
+plugin_snapshot_create(BlockDriverState *bs, QEMUSnapshotInfo *sn_info)
 {
     BDRVPluginState *s = bs->opaque;
     struct qbp_error *err;
@@ -747,9 +747,9 @@ static int GRAPH_RDLOCK plugin_snapshot_create(BlockDriverState *bs,
                                       s->handle, sn_info->name, err));
 }
 
-static int GRAPH_RDLOCK plugin_snapshot_delete(BlockDriverState *bs,
-                                  const char *snapshot_id, const char *name,
-                                  Error **errp)
+static int GRAPH_RDLOCK
+plugin_snapshot_delete(BlockDriverState *bs, const char *snapshot_id,
+                       const char *name, Error **errp)
 {
     BDRVPluginState *s = bs->opaque;
     struct qbp_error *err;
@@ -771,7 +771,8 @@ static int GRAPH_RDLOCK plugin_snapshot_delete(BlockDriverState *bs,
     return ret;
 }
 
-static int GRAPH_UNLOCKED plugin_snapshot_goto(BlockDriverState *bs, const char *snapshot_id)
+static int GRAPH_UNLOCKED
+plugin_snapshot_goto(BlockDriverState *bs, const char *snapshot_id)
 {
     BDRVPluginState *s = bs->opaque;
     struct qbp_error *err;
@@ -799,8 +800,8 @@ static int plugin_snapshot_add(void *opaque, const struct qbp_snapshot *snap)
     return 0;
 }
 
-static int GRAPH_RDLOCK plugin_snapshot_list(BlockDriverState *bs,
-                                QEMUSnapshotInfo **psn_info)
+static int GRAPH_RDLOCK
+plugin_snapshot_list(BlockDriverState *bs, QEMUSnapshotInfo **psn_info)
 {
     BDRVPluginState *s = bs->opaque;
     GArray *list = g_array_new(false, true, sizeof(QEMUSnapshotInfo));
