@@ -69,7 +69,7 @@ $(B)/host/libqbp-loader.a: $(LOADER_OBJS)
 QEMU_VERSIONS := 7.2 10.0
 QEMU ?= 7.2
 ifeq ($(filter $(QEMU),$(QEMU_VERSIONS)),)
-$(error QEMU=$(QEMU): the shim is built for QEMU $(QEMU_VERSIONS))
+$(error QEMU=$(QEMU) (from the $(origin QEMU)): the shim is built for QEMU $(QEMU_VERSIONS))
 endif
 qemu_dir = $(abspath $(B))/$(if $(filter 7.2,$(1)),qemu,qemu-$(1))
 export QBP_QEMU_DIR := $(call qemu_dir,$(QEMU))

@@ -24,9 +24,9 @@ spec="plugin:rbd:rbd/shared:conf=$CEPH_CONF"
 qmp_py=$top/tests/faults/qmp.py
 
 # run_qemu DIR NAME HMP-QEMU-IO-COMMAND...: start DIR's qemu-system with the
-# image as drive d0, run each command through HMP qemu-io, print the sha256
-# of the rbd-plugin.so in its memory map, quit.  QEMU's output, where HMP
-# qemu-io prints, goes to $scratch/NAME.out.
+# image as drive d0, run each command through HMP qemu-io, write the sha256
+# of the rbd-plugin.so in its memory map to $scratch/NAME.sha, quit.
+# QEMU's output, where HMP qemu-io prints, goes to $scratch/NAME.out.
 run_qemu() {
     local dir=$1 name=$2 sock=$scratch/$2.qmp pid so cmd i
     shift 2
@@ -35,7 +35,7 @@ run_qemu() {
         -qmp "unix:$sock,server=on,wait=off" \
         </dev/null >"$scratch/$name.out" 2>&1 &
     pid=$!
-    at_exit "kill $pid 2>/dev/null"
+    at_exit "kill -9 $pid 2>/dev/null"
     for ((i = 0; i < 600; i++)); do
         [ -S "$sock" ] && break
         sleep 0.1
@@ -45,9 +45,11 @@ run_qemu() {
             "{\"command-line\": \"qemu-io d0 \\\"$cmd\\\"\"}" >/dev/null
     done
     so=$(awk '$6 ~ /rbd-plugin\.so$/ { print $6; exit }' "/proc/$pid/maps")
+    if [ -n "$so" ]; then
+        sha256sum "$so" | cut -d ' ' -f 1 >"$scratch/$name.sha"
+    fi
     /usr/bin/python3 "$qmp_py" "$sock" quit >/dev/null 2>&1
     wait "$pid"
-    [ -n "$so" ] && sha256sum "$so" | cut -d ' ' -f 1
 }
 
 built=$(sha256sum "$module" | cut -d ' ' -f 1)
@@ -56,14 +58,16 @@ v100=$("$q100/qemu-system-x86_64" --version | head -n 1)
 check_contains "build/qemu is QEMU 7.2" "version 7.2" "$v72"
 check_contains "build/qemu-10.0 is QEMU 10.0" "version 10.0" "$v100"
 
-sum72=$(run_qemu "$q72" q72 "write -P 0x71 0 1M" "read -P 0x71 0 1M")
+run_qemu "$q72" q72 "write -P 0x71 0 1M" "read -P 0x71 0 1M"
+sum72=$(cat "$scratch/q72.sha" 2>/dev/null)
 echo "# $v72 loaded rbd-plugin.so with sha256 $sum72"
 check_equal "QEMU 7.2 loaded build/plugins/rbd-plugin.so" "$built" "$sum72"
 check "QEMU 7.2 wrote and read back through the plugin" \
     grep -q "read 1048576/1048576 bytes at offset 0" "$scratch/q72.out"
 
-sum100=$(run_qemu "$q100" q100 "read -P 0x71 0 1M" "write -P 0x72 1M 1M" \
-         "read -P 0x72 1M 1M")
+run_qemu "$q100" q100 "read -P 0x71 0 1M" "write -P 0x72 1M 1M" \
+    "read -P 0x72 1M 1M"
+sum100=$(cat "$scratch/q100.sha" 2>/dev/null)
 echo "# $v100 loaded rbd-plugin.so with sha256 $sum100"
 check_equal "QEMU 10.0 loaded build/plugins/rbd-plugin.so" "$built" "$sum100"
 check_equal "both QEMUs loaded the same rbd-plugin.so" "$sum72" "$sum100"
