@@ -342,7 +342,8 @@ def chart(res, path):
                     "?" if a.get("rss_kib") is None else "%.1f" % (a["rss_kib"] / 1024),
                     "?" if b.get("rss_kib") is None else "%.1f" % (b["rss_kib"] / 1024)))
         m = res["meta"]
-        title = "qemu-block-plugins bench (%s, %s)" % (m["mode"], m["date"])
+        title = "qemu-block-plugins bench (%s, %s, %s)" % (m["mode"], m["date"],
+                                                          m["qemu"] or "QEMU unknown")
         subprocess.run(["gnuplot", "-e",
                         "bars='%s'; nbars=%d; scale='%s'; nscale=%d; out='%s'; ttl='%s'"
                         % (bars, nbars, sc, nscale, path, title),
