@@ -36,7 +36,7 @@ static int64_t no_secrets(const char *id, void *buf, size_t bufsize,
     return -ENOENT;
 }
 
-static void host_log(int level, const char *fmt, ...)
+static void QBP_PRINTF(2, 3) host_log(int level, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
@@ -47,8 +47,8 @@ static void host_log(int level, const char *fmt, ...)
     host_ops.log(level, msg);
 }
 
-static void host_error_set(struct qbp_error *err, int errnum,
-                           const char *fmt, ...)
+static void QBP_PRINTF(3, 4) host_error_set(struct qbp_error *err, int errnum,
+                                            const char *fmt, ...)
 {
     va_list ap;
 
