@@ -11,15 +11,15 @@ plan 28
 # cluster A: 1 OSD, auth none
 ceph_start
 a=$CEPH_DIR
-check_equal "cluster A: the rbd pool has size 1" "size: 1" "$(ceph osd pool get rbd size 2>&1)"
-check_equal "cluster A: ...and min_size 1" "min_size: 1" "$(ceph osd pool get rbd min_size 2>&1)"
+check_equal "cluster A: the rbd pool has size 1" "size: 1" "$(ceph_out ceph osd pool get rbd size)"
+check_equal "cluster A: ...and min_size 1" "min_size: 1" "$(ceph_out ceph osd pool get rbd min_size)"
 check_equal "cluster A: the rbd pool is initialised for rbd" '["rbd"]' \
-    "$(ceph osd pool application get rbd -f json 2>&1 | tr -d ' \n' |
+    "$(ceph_out ceph osd pool application get rbd -f json | tr -d ' \n' |
        /usr/bin/python3 -c 'import json, sys; print(json.dumps(sorted(json.load(sys.stdin))))')"
 check "cluster A: rbd create" rbd create --size 16M img
 check "cluster A: rbd bench writes 4 MiB" rbd bench --io-type write --io-total 4M img
-check_contains "cluster A: rbd info shows the image" "size 16 MiB in 4 objects" "$(rbd info img 2>&1)"
-check_equal "cluster A: rbd ls lists it" img "$(rbd ls 2>&1)"
+check_contains "cluster A: rbd info shows the image" "size 16 MiB in 4 objects" "$(ceph_out rbd info img)"
+check_equal "cluster A: rbd ls lists it" img "$(ceph_out rbd ls)"
 check "cluster A: qemu-io through QEMU's rbd driver writes and reads back" \
     qio -f raw -c 'write -P 0x5a 0 1M' -c 'read -P 0x5a 0 1M' "rbd:rbd/img:conf=$a/ceph.conf"
 rbd export img "$scratch/img.raw" >/dev/null 2>&1
@@ -53,7 +53,7 @@ check_equal "clusters A, B and C are all healthy" "HEALTH_OK HEALTH_OK HEALTH_OK
 mons=$(grep -h '^mon_host' "$a/ceph.conf" "$b/ceph.conf" "$c/ceph.conf" | sort -u | wc -l)
 check_equal "...on three different mon addresses" 3 "$mons"
 check_equal "cluster B is a separate cluster (no image in its pool)" "" \
-    "$(rbd -c "$b/ceph.conf" ls 2>&1)"
+    "$(ceph_out rbd -c "$b/ceph.conf" ls)"
 check_equal "cluster C: 3 OSDs up" 3 \
     "$(ceph -c "$c/ceph.conf" osd stat -f json 2>/dev/null |
        /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["num_up_osds"])')"

@@ -25,5 +25,5 @@ check_contains "a failed open names the missing image" \
     "open with image=qbp-check-nonexistent-qc failed: 'rbd: image" \
     "$out"
 check_contains "the image is 64 MiB again after the truncate check" \
-    "size 64 MiB" "$(rbd info qc 2>&1)"
+    "size 64 MiB" "$(ceph_out rbd info qc)"
 done_testing

@@ -30,7 +30,8 @@ objmap_state() {
 }
 # objmap_bytes IMAGE: the image's object map object, in hex.
 objmap_bytes() {
-    rados -p rbd get "rbd_object_map.$(rbd_info "$1" id | sed 's/^id=//')" - 2>&1 | xxd -p | tr -d '\n'
+    ceph_out rados -p rbd get "rbd_object_map.$(rbd_info "$1" id | sed 's/^id=//')" - |
+        xxd -p | tr -d '\n'
 }
 
 # --- defaults: 4 MiB objects, Ceph's default features, no striping ---------

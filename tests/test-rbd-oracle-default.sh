@@ -66,7 +66,7 @@ check_equal "rbd object-map check: the in-tree driver's map too" \
 # Objects as "OFFSET LENGTH" lines: from rbd diff --whole-object, and from
 # the data objects in RADOS.
 whole_object_diff() {
-    rbd diff --whole-object --format json "$1" 2>&1 | "$RBD_PY" -c 'import json, sys
+    ceph_out rbd diff --whole-object --format json "$1" | "$RBD_PY" -c 'import json, sys
 try:
     d = json.load(sys.stdin)
 except ValueError:

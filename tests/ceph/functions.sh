@@ -58,3 +58,16 @@ ceph_daemons() {
         esac
     done
 }
+
+# ceph_out COMMAND...: the command's stdout alone, and its stderr only when
+# it fails.  Ceph's tools may print a harmless line on stderr at any time
+# (monclient's "get_auth_request but no auth handler is set up" after a
+# reconnect), which must not end up in output that is parsed or compared.
+ceph_out() {
+    local err rc=0
+    err=$(mktemp)
+    "$@" 2>"$err" || rc=$?
+    [ "$rc" -eq 0 ] || cat "$err"
+    rm -f "$err"
+    return "$rc"
+}

@@ -34,7 +34,7 @@ with open(sys.argv[1], "r+b") as f:
 rbd_info() {
     local img=$1
     shift
-    rbd info --format json "$img" 2>&1 | "$RBD_PY" -c 'import json, sys
+    ceph_out rbd info --format json "$img" | "$RBD_PY" -c 'import json, sys
 try:
     d = json.load(sys.stdin)
 except ValueError:
@@ -235,9 +235,9 @@ rbd_holders() {
     local pool=${1%/*} id
     [ "$pool" = "$1" ] && pool=rbd
     id=$(rbd_info "$1" id | sed 's/^id=//')
-    "$RBD_PY" - "$(rbd status --format json "$1" 2>&1)" \
-        "$(rbd lock ls --format json "$1" 2>&1)" \
-        "$(rados -p "$pool" lock info "rbd_header.$id" rbd_lock --format json 2>&1)" <<'PY'
+    "$RBD_PY" - "$(ceph_out rbd status --format json "$1")" \
+        "$(ceph_out rbd lock ls --format json "$1")" \
+        "$(ceph_out rados -p "$pool" lock info "rbd_header.$id" rbd_lock --format json)" <<'PY'
 import json, sys
 try:
     watchers = json.loads(sys.argv[1])["watchers"]
