@@ -47,6 +47,20 @@ struct qbp_abi_constants {
 #if QBP_ABI_MINOR >= 1
     char cap_snapshots[QBP_CAP_SNAPSHOTS + 1];
 #endif
+#if QBP_ABI_MINOR >= 2
+    char cap_block_status[QBP_CAP_BLOCK_STATUS + 1];
+    char disk_zero_init[QBP_DISK_ZERO_INIT + 1];
+    char extent_data[QBP_EXTENT_DATA + 1];
+    char extent_zero[QBP_EXTENT_ZERO + 1];
+    char extent_unknown[QBP_EXTENT_UNKNOWN + 1];
+    /*
+     * struct qbp_extent is reached through aio_block_status's signature
+     * already; this member names it in the dump even if that changed.
+     * It is not a versioned table (it travels in arrays), so
+     * appended-fields.suppr does not list it and any change to it fails.
+     */
+    const struct qbp_extent *extent;
+#endif
 };
 
 /* Every struct and function typedef of the header, by pointer. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# qbp-check catches each of the eight faults seeded in
+# qbp-check catches each of the ten faults seeded in
 # tests/broken-plugins/ (one per plugin, on the ram disk of ramdisk.c) with
 # a message that explains it, word for word; the same ram disk without a
 # fault (control) passes, so each message comes from its plugin's fault.
@@ -55,6 +55,12 @@ fails_with undeclared-op capabilities \
 
 fails_with no-zero-fill zero-fill \
     "a read of 4096 bytes at offset 3932160 in 3 iovecs completed with its full length but left 4096 bytes of the buffer untouched, the first at offset 3932160: a read fills the whole buffer, with zeroes where there is no data (short reads are zero-filled)"
+
+fails_with zero-status block-status \
+    "after a write of 8192 bytes at offset 2097152, block status reports the 4194304 bytes at offset 0 as ZERO: ZERO is only for what reads as zeroes, and DATA is always a correct answer"
+
+fails_with status-length block-status \
+    "a block status of 4194304 bytes at offset 0 into at most 64 extents completed with 4194304: a block status completes with the number of extents it filled in (at most 64) or a negative errno"
 
 fails_with positive-errno errors \
     "a read of 4096 bytes at offset 0 in 3 iovecs completed with 5, which is neither its length (4096) nor a negative errno; 5 is EIO as a positive number: errors are negative (-EIO)" \

@@ -24,7 +24,8 @@ check: check-build
 # of waiting), which `make check QEMU=10.0` runs with the rest.  The tests
 # that need no QEMU are the same under both and run once.
 QEMU10_SKIPPED_IN_CI := $(addprefix tests/test-,$(addsuffix .sh, \
-    ceph-cluster nbdkit-file nbdkit-kill nbdkit-rbd rbd-no-hang))
+    ceph-cluster nbdkit-block-status nbdkit-file nbdkit-kill nbdkit-rbd \
+    rbd-no-hang))
 QEMU_LEVEL_TESTS = $(shell grep -lE 'QEMU_(IO|IMG|NBD|SYSTEM)|\bqio\b|oracle_compare' $(wildcard tests/test-*.sh))
 .PHONY: check-qemu-10.0
 check-qemu-10.0:

@@ -1,5 +1,5 @@
 /*
- * DELIBERATELY BROKEN COPY for tests/test-abi-baseline.sh: version 1.2
+ * DELIBERATELY BROKEN COPY for tests/test-abi-baseline.sh: version 1.3
  * below inserts `license` in the middle of struct qbp_plugin instead of
  * appending it, which moves every later field.  check-abi.sh must refuse
  * it even though the minor version was bumped.
@@ -15,7 +15,10 @@
  * of a table; a major version may change anything and old plugins are then
  * refused with a message that names their contact.
  *
- *   1.2  plugin table: license.
+ *   1.3  plugin table: license.
+ *   1.2  plugin table: aio_block_status; struct qbp_extent, QBP_EXTENT_*,
+ *        QBP_CAP_BLOCK_STATUS; limits: alloc_granularity, disk_flags,
+ *        QBP_DISK_ZERO_INIT.
  *   1.1  plugin table: snapshot_create, snapshot_list, snapshot_delete,
  *        snapshot_revert; struct qbp_snapshot; QBP_CAP_SNAPSHOTS.
  *   1.0  first stable version: entry point, host table (log, errors,
@@ -37,7 +40,7 @@ extern "C" {
 #endif
 
 #define QBP_ABI_MAJOR 1
-#define QBP_ABI_MINOR 2
+#define QBP_ABI_MINOR 3
 
 /* The one symbol a plugin exports; QBP_REGISTER_PLUGIN defines it. */
 #define QBP_ENTRY_SYMBOL "qbp_plugin_init"
@@ -173,6 +176,12 @@ enum {
 #define QBP_CAP_ZERO_UNMAP   (1u << 6)
 /* snapshot_create, _delete and _revert work on this handle (since 1.1). */
 #define QBP_CAP_SNAPSHOTS    (1u << 7)
+/* aio_block_status works on this handle (since 1.2). */
+#define QBP_CAP_BLOCK_STATUS (1u << 8)
+
+/* Facts about a disk, in qbp_limits.disk_flags (since 1.2). */
+/* A disk this plugin has just created reads as zeroes everywhere. */
+#define QBP_DISK_ZERO_INIT   (1u << 0)
 
 /* Block limits; the host owns the table and passes it zeroed. */
 struct qbp_limits {
@@ -191,15 +200,47 @@ struct qbp_limits {
      * guest's memory is not.  0 = any.
      */
     uint32_t mem_alignment;
+
+    /* ---- 1.2: write these only when QBP_HAS_FIELD says the host has them */
+
+    /*
+     * The unit the disk allocates in (for rbd the object size), shown by
+     * QEMU as the cluster size; block status is exact to this unit.
+     * 0 = unknown.
+     */
+    uint32_t alloc_granularity;
+    /* QBP_DISK_* facts. */
+    uint32_t disk_flags;
 };
 
 /*
  * Called exactly once per accepted request, from any thread, possibly
  * before the submitting call has returned.  result is the length of the
  * whole request in bytes (reads are zero-filled past the end of data; flush
- * has length 0), or a negative errno.
+ * has length 0; aio_block_status counts extents instead), or a negative
+ * errno.
  */
 typedef void qbp_completion_fn(void *opaque, int64_t result);
+
+/* What a range of the disk holds, as aio_block_status reports it (1.2). */
+enum {
+    /* Allocated: holds data, which a copy must read. */
+    QBP_EXTENT_DATA = 0,
+    /* Reads as zeroes (allocated or not); a copy may skip it. */
+    QBP_EXTENT_ZERO = 1,
+    /* Not known without more work than the plugin will do: as DATA. */
+    QBP_EXTENT_UNKNOWN = 2,
+};
+
+/*
+ * One extent (since 1.2).  The host passes an array of them; it travels
+ * in an array, so it never grows.
+ */
+struct qbp_extent {
+    uint64_t length;               /* bytes, > 0 */
+    uint32_t type;                 /* QBP_EXTENT_* */
+    uint32_t reserved0;            /* must be 0 */
+};
 
 /*
  * One snapshot, as snapshot_list reports it (since 1.1).  The plugin owns
@@ -232,7 +273,7 @@ struct qbp_plugin {
     uint32_t reserved0;            /* explicit padding; must be 0 */
     const char *name;              /* "rbd": found as rbd-plugin.so */
     const char *contact;           /* where users report problems */
-    const char *license;           /* SPDX identifier (since 1.2) */
+    const char *license;           /* SPDX identifier (since 1.3) */
     /* ---- end of the part that is stable across major versions ---- */
     const char *version;           /* the plugin's own version */
     const char *description;       /* one line */
@@ -319,6 +360,24 @@ struct qbp_plugin {
      */
     int (*snapshot_revert)(void *handle, const char *id_or_name,
                            struct qbp_error *err);
+
+    /* ---- 1.2: allocation status ---- */
+
+    /*
+     * Optional (QBP_CAP_BLOCK_STATUS).  Describe the disk from offset on,
+     * within [offset, offset + length), in at most max_extents entries of
+     * extents[]: consecutive, in disk order, the first starting at offset.
+     * The completion's result is the number of entries filled in (at least
+     * 1), or a negative errno; their lengths add up to at most length (less
+     * is fine: the host asks again for the rest).  flags is 0.  A request like
+     * the data operations: it never waits on the calling thread, since on
+     * some backends the answer comes from the network.  DATA is always a
+     * correct answer; ZERO only when the range reads as zeroes.
+     */
+    int (*aio_block_status)(void *handle, uint64_t offset, uint64_t length,
+                            uint32_t flags, struct qbp_extent *extents,
+                            uint32_t max_extents,
+                            qbp_completion_fn *cb, void *opaque);
 };
 
 /* The host table the running plugin was given; set by QBP_REGISTER_PLUGIN. */

@@ -20,6 +20,8 @@
 #include "qemu-block-plugin.h"
 
 #define MEMDISK_DEFAULT_SIZE (UINT64_C(64) << 20)
+/* Block status tells zero pages from data pages of this size. */
+#define MEMDISK_PAGE 4096
 
 struct memdisk {
     pthread_mutex_t lock;       /* requests may come from many threads */
@@ -105,7 +107,17 @@ static int64_t memdisk_get_length(void *handle)
 static uint32_t memdisk_get_caps(void *handle)
 {
     return QBP_CAP_WRITE | QBP_CAP_FLUSH | QBP_CAP_DISCARD |
-           QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_ZERO_UNMAP;
+           QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_ZERO_UNMAP |
+           QBP_CAP_BLOCK_STATUS;
+}
+
+/* Fields added after 1.0 are only written when the host's table has them. */
+static void memdisk_get_limits(void *handle, struct qbp_limits *limits)
+{
+    if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
+        limits->alloc_granularity = MEMDISK_PAGE;
+        limits->disk_flags = QBP_DISK_ZERO_INIT;
+    }
 }
 
 /* Copies between the disk and the iovecs; returns the bytes moved. */
@@ -167,6 +179,46 @@ static int memdisk_zero(void *handle, uint64_t offset, uint64_t length,
     return 0;
 }
 
+static bool memdisk_page_is_zero(const uint8_t *p, size_t len)
+{
+    return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
+}
+
+/*
+ * Pages of zeroes are ZERO, the rest DATA: a copy of the disk then skips
+ * what was never written.  Memory answers at once, so inline too.
+ */
+static int memdisk_aio_block_status(void *handle, uint64_t offset,
+                                    uint64_t length, uint32_t flags,
+                                    struct qbp_extent *extents,
+                                    uint32_t max_extents,
+                                    qbp_completion_fn *cb, void *opaque)
+{
+    struct memdisk *m = handle;
+    uint64_t end = offset + length;
+    uint32_t n = 0;
+
+    pthread_mutex_lock(&m->lock);
+    while (offset < end) {
+        uint64_t page_end = (offset / MEMDISK_PAGE + 1) * MEMDISK_PAGE;
+        uint64_t len = (page_end < end ? page_end : end) - offset;
+        uint32_t type = memdisk_page_is_zero(m->data + offset, (size_t)len)
+                        ? QBP_EXTENT_ZERO : QBP_EXTENT_DATA;
+
+        if (n > 0 && extents[n - 1].type == type) {
+            extents[n - 1].length += len;
+        } else if (n == max_extents) {
+            break;
+        } else {
+            extents[n++] = (struct qbp_extent){ .length = len, .type = type };
+        }
+        offset += len;
+    }
+    pthread_mutex_unlock(&m->lock);
+    cb(opaque, n);
+    return 0;
+}
+
 static struct qbp_plugin memdisk_plugin = {
     .thread_model = QBP_THREAD_MODEL_PARALLEL,
     .name = "memdisk",
@@ -179,11 +231,13 @@ static struct qbp_plugin memdisk_plugin = {
     .close = memdisk_close,
     .get_length = memdisk_get_length,
     .get_caps = memdisk_get_caps,
+    .get_limits = memdisk_get_limits,
     .aio_readv = memdisk_aio_readv,
     .aio_writev = memdisk_aio_writev,
     .aio_flush = memdisk_aio_flush,
     .aio_discard = memdisk_zero,
     .aio_write_zeroes = memdisk_zero,
+    .aio_block_status = memdisk_aio_block_status,
 };
 
 QBP_REGISTER_PLUGIN(memdisk_plugin)

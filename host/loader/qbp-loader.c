@@ -41,6 +41,7 @@ struct QbpPlugin {
 static const size_t plugin_table_size_by_minor[] = {
     [0] = offsetof(struct qbp_plugin, create) + sizeof(void *),
     [1] = offsetof(struct qbp_plugin, snapshot_revert) + sizeof(void *),
+    [2] = offsetof(struct qbp_plugin, aio_block_status) + sizeof(void *),
 };
 #define KNOWN_MINORS G_N_ELEMENTS(plugin_table_size_by_minor)
 
@@ -600,6 +601,11 @@ uint32_t qbp_plugin_caps(const QbpPlugin *p, void *handle)
     have |= t->truncate ? QBP_CAP_TRUNCATE : 0;
     have |= t->snapshot_create && t->snapshot_list && t->snapshot_delete &&
             t->snapshot_revert ? QBP_CAP_SNAPSHOTS : 0;
+    /*
+     * Zero for a plugin older than 1.2: the host copied its smaller table
+     * into a zeroed one, so the slot it does not have reads as NULL.
+     */
+    have |= t->aio_block_status ? QBP_CAP_BLOCK_STATUS : 0;
     if (!t->get_caps) {
         /* FUA and unmapping are promises a plugin must make explicitly. */
         return have & ~(QBP_CAP_FUA | QBP_CAP_ZERO_UNMAP);

@@ -500,12 +500,60 @@ static void waiter_complete(void *opaque, int64_t result)
     pthread_mutex_unlock(&w->lock);
 }
 
-enum op { OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_WRITE_ZEROES };
+enum op {
+    OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_WRITE_ZEROES, OP_BLOCK_STATUS,
+};
 
 static const char *const op_names[] = {
     [OP_READ] = "read", [OP_WRITE] = "write", [OP_FLUSH] = "flush",
     [OP_DISCARD] = "discard", [OP_WRITE_ZEROES] = "write-zeroes",
+    [OP_BLOCK_STATUS] = "block status",
 };
+
+/*
+ * The result of a request the plugin accepted (submitted is 0), once its
+ * completion has come; else the refusal.  Either way w is done with.
+ */
+static int64_t waiter_wait(struct waiter *w, int64_t submitted)
+{
+    int64_t ret = submitted;
+
+    if (ret == 0) {
+        pthread_mutex_lock(&w->lock);
+        while (!w->done) {
+            pthread_cond_wait(&w->cond, &w->lock);
+        }
+        pthread_mutex_unlock(&w->lock);
+        ret = w->result;
+    } else if (ret > 0) {
+        /* Refusals are negative errnos; anything else is a broken plugin. */
+        ret = -EIO;
+    }
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    return ret;
+}
+
+/* 0 for a result >= 0; else -1, with the error logged and set for nbdkit. */
+static int request_failed(enum op op, uint64_t offset, uint64_t length,
+                          int64_t ret)
+{
+    int e;
+    bool fallback;
+
+    if (ret >= 0) {
+        return 0;
+    }
+    e = ret < -4095 ? EIO : (int)-ret;
+    /* nbdkit falls back to writing zeroes then; nothing went wrong. */
+    fallback = op == OP_WRITE_ZEROES && (e == ENOTSUP || e == EOPNOTSUPP);
+    if (!fallback) {
+        nbdkit_error("%s of %" PRIu64 " bytes at %" PRIu64 " failed: %s",
+                     op_names[op], length, offset, strerror(e));
+    }
+    nbdkit_set_error(e);
+    return -1;
+}
 
 static int submit(struct handle *h, enum op op, uint64_t offset,
                   uint64_t length, struct iovec *iov, uint32_t flags,
@@ -524,6 +572,9 @@ static int submit(struct handle *h, enum op op, uint64_t offset,
         return table->aio_discard(h->disk, offset, length, flags, cb, w);
     case OP_WRITE_ZEROES:
         return table->aio_write_zeroes(h->disk, offset, length, flags, cb, w);
+    case OP_BLOCK_STATUS:
+        /* Has its own submission, with the extents array. */
+        break;
     }
     return -EINVAL;
 }
@@ -541,39 +592,16 @@ static int request(struct handle *h, enum op op, uint64_t offset,
     };
     struct iovec iov = { .iov_base = buf, .iov_len = length };
     uint64_t want = op == OP_FLUSH ? 0 : length;
-    int64_t ret = submit(h, op, offset, length, &iov, flags, &w);
+    int64_t ret = waiter_wait(&w, submit(h, op, offset, length, &iov,
+                                         flags, &w));
 
-    if (ret == 0) {
-        pthread_mutex_lock(&w.lock);
-        while (!w.done) {
-            pthread_cond_wait(&w.cond, &w.lock);
-        }
-        pthread_mutex_unlock(&w.lock);
-        ret = w.result;
-        if (ret >= 0 && (uint64_t)ret != want) {
-            nbdkit_error("block plugin '%s' completed a %s of %" PRIu64
-                         " bytes with %" PRId64 "; treating it as an I/O "
-                         "error", table->name, op_names[op], want, ret);
-            ret = -EIO;
-        }
-    } else if (ret > 0) {
+    if (ret >= 0 && (uint64_t)ret != want) {
+        nbdkit_error("block plugin '%s' completed a %s of %" PRIu64
+                     " bytes with %" PRId64 "; treating it as an I/O "
+                     "error", table->name, op_names[op], want, ret);
         ret = -EIO;
     }
-    pthread_mutex_destroy(&w.lock);
-    pthread_cond_destroy(&w.cond);
-    if (ret < 0) {
-        int e = ret < -4095 ? EIO : (int)-ret;
-        /* nbdkit falls back to writing zeroes then; nothing went wrong. */
-        bool fallback = op == OP_WRITE_ZEROES &&
-                        (e == ENOTSUP || e == EOPNOTSUPP);
-        if (!fallback) {
-            nbdkit_error("%s of %" PRIu64 " bytes at %" PRIu64 " failed: %s",
-                         op_names[op], length, offset, strerror(e));
-        }
-        nbdkit_set_error(e);
-        return -1;
-    }
-    return 0;
+    return request_failed(op, offset, length, ret);
 }
 
 /* The contract promises aligned requests; a client may not keep to them. */
@@ -709,6 +737,98 @@ static int qbp_host_zero(void *handle, uint32_t count, uint64_t offset,
     return flush_for_fua(h, flags);
 }
 
+/*
+ * The plugin's allocation status: its callback, and the capability (the
+ * loader's caps have it only with the callback, and never for a plugin
+ * older than 1.2, whose table has no such slot).  Without it nbdkit
+ * reports the whole disk as data.
+ */
+static int qbp_host_can_extents(void *handle)
+{
+    struct handle *h = handle;
+
+    return table->aio_block_status && (h->caps & QBP_CAP_BLOCK_STATUS);
+}
+
+/* How many extents the host asks the plugin for at a time. */
+#define EXTENTS_PER_CALL 64
+
+/*
+ * One aio_block_status of the plugin, waited for: the number of extents it
+ * filled in ext[], checked against the contract, or -1 with nbdkit's error
+ * set.
+ */
+static int64_t block_status(struct handle *h, uint64_t offset,
+                            uint64_t length, struct qbp_extent *ext)
+{
+    struct waiter w = {
+        .lock = PTHREAD_MUTEX_INITIALIZER,
+        .cond = PTHREAD_COND_INITIALIZER,
+    };
+    int64_t ret = waiter_wait(&w, table->aio_block_status(
+                                  h->disk, offset, length, 0, ext,
+                                  EXTENTS_PER_CALL, waiter_complete, &w));
+    uint64_t sum = 0;
+
+    if (ret == 0 || ret > EXTENTS_PER_CALL) {
+        nbdkit_error("block plugin '%s' completed a block status with %"
+                     PRId64 " extents, not 1 to %d; treating it as an I/O "
+                     "error", table->name, ret, EXTENTS_PER_CALL);
+        ret = -EIO;
+    }
+    for (int64_t i = 0; i < ret; i++) {
+        if (ext[i].length == 0 || ext[i].length > length - sum) {
+            nbdkit_error("block plugin '%s' reported an extent of %" PRIu64
+                         " bytes at %" PRIu64 " for a block status of %"
+                         PRIu64 " bytes at %" PRIu64 "; treating it as an "
+                         "I/O error", table->name, ext[i].length,
+                         offset + sum, length, offset);
+            ret = -EIO;
+            break;
+        }
+        sum += ext[i].length;
+    }
+    if (request_failed(OP_BLOCK_STATUS, offset, length, ret) < 0) {
+        return -1;
+    }
+    return ret;
+}
+
+/*
+ * Asks the plugin until the range is covered, since it may answer with
+ * less; with NBDKIT_FLAG_REQ_ONE the client wants the first extent only.
+ */
+static int qbp_host_extents(void *handle, uint32_t count, uint64_t offset,
+                            uint32_t flags, struct nbdkit_extents *extents)
+{
+    struct handle *h = handle;
+    struct qbp_extent ext[EXTENTS_PER_CALL];
+    uint64_t end = offset + count;
+    uint64_t pos = offset;
+    uint32_t type;
+    int64_t n;
+
+    while (pos < end) {
+        n = block_status(h, pos, end - pos, ext);
+        if (n < 0) {
+            return -1;
+        }
+        for (int64_t i = 0; i < n; i++) {
+            /* UNKNOWN, or a type from a later minor, reads as data. */
+            type = ext[i].type == QBP_EXTENT_ZERO
+                   ? NBDKIT_EXTENT_HOLE | NBDKIT_EXTENT_ZERO : 0;
+            if (nbdkit_add_extent(extents, pos, ext[i].length, type) < 0) {
+                return -1;
+            }
+            pos += ext[i].length;
+        }
+        if (flags & NBDKIT_FLAG_REQ_ONE) {
+            break;
+        }
+    }
+    return 0;
+}
+
 static struct nbdkit_plugin qbp_host_plugin = {
     .name = "qbp-host",
     .longname = "qemu-block-plugin host",
@@ -740,11 +860,13 @@ static struct nbdkit_plugin qbp_host_plugin = {
     .can_fast_zero = qbp_host_can_fast_zero,
     .can_fua = qbp_host_can_fua,
     .can_multi_conn = qbp_host_can_multi_conn,
+    .can_extents = qbp_host_can_extents,
     .pread = qbp_host_pread,
     .pwrite = qbp_host_pwrite,
     .flush = qbp_host_flush,
     .trim = qbp_host_trim,
     .zero = qbp_host_zero,
+    .extents = qbp_host_extents,
     .errno_is_preserved = 0,
 };
 

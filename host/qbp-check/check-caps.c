@@ -15,12 +15,16 @@ static uint32_t known_caps(unsigned minor)
                     QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_TRUNCATE |
                     QBP_CAP_ZERO_UNMAP;
 
+    (void)minor;
 #ifdef QBP_CAP_SNAPSHOTS
     if (minor >= 1) {
         caps |= QBP_CAP_SNAPSHOTS;
     }
-#else
-    (void)minor;
+#endif
+#ifdef QBP_CAP_BLOCK_STATUS
+    if (minor >= 2) {
+        caps |= QBP_CAP_BLOCK_STATUS;
+    }
 #endif
     return caps;
 }
@@ -47,6 +51,10 @@ static void check_callbacks(struct qc_ctx *ctx, uint32_t raw)
           "aio_write_zeroes", t->aio_write_zeroes != NULL },
         { QBP_CAP_TRUNCATE, "QBP_CAP_TRUNCATE", "truncate", "truncate",
           t->truncate != NULL },
+#ifdef QBP_CAP_BLOCK_STATUS
+        { QBP_CAP_BLOCK_STATUS, "QBP_CAP_BLOCK_STATUS", "block status",
+          "aio_block_status", t->aio_block_status != NULL },
+#endif
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
@@ -102,6 +110,29 @@ static void check_declaration(struct qc_ctx *ctx, struct qc_disk *d)
     }
 }
 
+/* One block status of the first block, when declared. */
+static bool status(struct qc_disk *d)
+{
+#ifdef QBP_CAP_BLOCK_STATUS
+    struct qc_req *r;
+    bool ok;
+
+    if (!(d->caps & QBP_CAP_BLOCK_STATUS)) {
+        return true;
+    }
+    r = qc_req_new_status(d, 0, d->block, 1);
+    if (!r) {
+        return false;
+    }
+    ok = qc_batch(d, &r, 1, 1);
+    qc_req_release(r);
+    return ok;
+#else
+    (void)d;
+    return true;
+#endif
+}
+
 /* Every declared operation once; false after reporting a failure. */
 static bool exercise(struct qc_disk *d)
 {
@@ -123,7 +154,8 @@ static bool exercise(struct qc_disk *d)
            (!(d->caps & QBP_CAP_WRITE_ZEROES) ||
             qc_io_write_zeroes(d, 0, b, 0)) &&
            (!(d->caps & QBP_CAP_ZERO_UNMAP) ||
-            qc_io_write_zeroes(d, 0, b, QBP_REQ_MAY_UNMAP));
+            qc_io_write_zeroes(d, 0, b, QBP_REQ_MAY_UNMAP)) &&
+           status(d);
 }
 
 /* Grows the disk by a block and shrinks it back. */

@@ -101,10 +101,65 @@ static void check_sizes(struct qc_ctx *ctx, const struct qc_disk *d,
     }
 }
 
+/* The QBP_DISK_* bits each minor of ABI 1 defines. */
+static uint32_t known_disk_flags(unsigned minor)
+{
+#ifdef QBP_DISK_ZERO_INIT
+    return minor >= 2 ? QBP_DISK_ZERO_INIT : 0;
+#else
+    (void)minor;
+    return 0;
+#endif
+}
+
+/*
+ * The fields of 1.2.  They are checked whatever the plugin's minor: an
+ * older plugin must leave them alone, and the host passes them zeroed.
+ */
+static void check_facts(struct qc_ctx *ctx, const struct qbp_limits *l)
+{
+#if QBP_ABI_MINOR >= 2
+    unsigned minor = qc_env.t->hdr.abi_minor;
+    uint32_t unknown = l->disk_flags & ~known_disk_flags(minor);
+
+    if (l->alloc_granularity && !power_of_two(l->alloc_granularity)) {
+        qc_fail(ctx, "alloc_granularity %u is not a power of two: QEMU "
+                "shows it as the cluster size, which is one",
+                (unsigned)l->alloc_granularity);
+    }
+    if (unknown) {
+        qc_fail(ctx, "disk_flags is 0x%x, with bits 0x%x that ABI 1.%u does "
+                "not define: a host of a later 1.x may take them for facts "
+                "about the disk that are not true; set only QBP_DISK_* bits",
+                (unsigned)l->disk_flags, (unsigned)unknown, minor);
+    }
+#else
+    (void)ctx;
+    (void)l;
+    (void)known_disk_flags;
+#endif
+}
+
+/* ", alloc_granularity 4096, disk_flags 0x1" for a 1.2 plugin, or "". */
+static char *facts_text(const struct qbp_limits *l)
+{
+#if QBP_ABI_MINOR >= 2
+    if (qc_env.t->hdr.abi_minor >= 2) {
+        return g_strdup_printf(", alloc_granularity %u, disk_flags 0x%x",
+                               (unsigned)l->alloc_granularity,
+                               (unsigned)l->disk_flags);
+    }
+#else
+    (void)l;
+#endif
+    return g_strdup("");
+}
+
 void qc_check_limits(struct qc_ctx *ctx)
 {
     struct qc_disk *d;
     const struct qbp_limits *l;
+    g_autofree char *facts = NULL;
     uint32_t a;
 
     if (!qc_env.t->get_limits) {
@@ -121,11 +176,13 @@ void qc_check_limits(struct qc_ctx *ctx)
     check_bounds(ctx, d);
     check_alignments(ctx, l, a);
     check_sizes(ctx, d, a);
+    check_facts(ctx, l);
     qc_disk_close(d);
+    facts = facts_text(l);
     qc_pass(ctx, "request_alignment %u, max_transfer %u, opt_transfer %u, "
-            "discard_alignment %u, mem_alignment %u: usable as QEMU uses "
+            "discard_alignment %u, mem_alignment %u%s: usable as QEMU uses "
             "them, and get_limits stays inside the host's table",
             (unsigned)l->request_alignment, (unsigned)l->max_transfer,
             (unsigned)l->opt_transfer, (unsigned)l->discard_alignment,
-            (unsigned)l->mem_alignment);
+            (unsigned)l->mem_alignment, facts);
 }

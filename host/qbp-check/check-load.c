@@ -28,21 +28,35 @@ void qc_check_load(struct qc_ctx *ctx)
 }
 
 /*
- * The size of the plugin table at a minor, when this header knows it: 1.0
- * is frozen, and the newest is this header's.  A minor in between is only
- * known to be larger than 1.0.
+ * The size of the plugin table at each minor this header knows, as the
+ * loader has it: a plugin of minor N has exactly the fields of 1.N.
+ */
+static const size_t table_size_by_minor[] = {
+    [0] = offsetof(struct qbp_plugin, create) + sizeof(void (*)(void)),
+#if QBP_ABI_MINOR >= 1
+    [1] = offsetof(struct qbp_plugin, snapshot_revert) +
+          sizeof(void (*)(void)),
+#endif
+#if QBP_ABI_MINOR >= 2
+    [2] = offsetof(struct qbp_plugin, aio_block_status) +
+          sizeof(void (*)(void)),
+#endif
+};
+/* A new minor needs its size here, like the loader's table. */
+_Static_assert(G_N_ELEMENTS(table_size_by_minor) == QBP_ABI_MINOR + 1,
+               "add the plugin table size of the new minor");
+
+/*
+ * The size of the plugin table at a minor, when this qbp-check knows it;
+ * a minor it does not know (there is no such header yet) is only known to
+ * be at least as large as the newest.
  */
 static size_t table_size(unsigned minor, bool *known)
 {
-    *known = true;
-    if (minor == 0) {
-        return offsetof(struct qbp_plugin, create) + sizeof(void (*)(void));
-    }
-    if (minor == QBP_ABI_MINOR) {
-        return sizeof(struct qbp_plugin);
-    }
-    *known = false;
-    return offsetof(struct qbp_plugin, create) + sizeof(void (*)(void));
+    size_t n = G_N_ELEMENTS(table_size_by_minor);
+
+    *known = minor < n;
+    return table_size_by_minor[*known ? minor : n - 1];
 }
 
 static void check_size(struct qc_ctx *ctx, const struct qbp_plugin *t)

@@ -45,6 +45,9 @@ const struct qc_check qc_checks[] = {
       "operation works", qc_check_capabilities, true },
     { "snapshots", "a snapshot created, listed, reverted to and deleted, "
       "when the disk declares them (ABI 1.1)", qc_check_snapshots, true },
+    { "block-status", "extents in order from the offset asked, covering the "
+      "disk; ZERO reads as zeroes, written data is never ZERO; when the disk "
+      "declares it (ABI 1.2)", qc_check_block_status, true },
     { "drain-close", "close right after 128 completions; no completion or "
       "buffer write afterwards", qc_check_drain_close, true },
 };

@@ -102,6 +102,13 @@ static int call_plugin(struct qc_req *r)
     case QC_OP_WRITE_ZEROES:
         return t->aio_write_zeroes(h, r->offset, r->length, r->flags,
                                    complete, r);
+    case QC_OP_BLOCK_STATUS:
+#ifdef QBP_CAP_BLOCK_STATUS
+        return t->aio_block_status(h, r->offset, r->length, 0, r->extents,
+                                   r->max_extents, complete, r);
+#else
+        break;
+#endif
     }
     return -EINVAL;
 }

@@ -21,7 +21,15 @@ enum qc_op {
     QC_OP_FLUSH,
     QC_OP_DISCARD,
     QC_OP_WRITE_ZEROES,
+    QC_OP_BLOCK_STATUS,     /* ABI 1.2: completes with a count of extents */
 };
+
+/*
+ * Entries after a block status's max_extents, and the byte every entry is
+ * poisoned with: the plugin writes none of the guard, and all it reports.
+ */
+#define QC_EXTENT_GUARD 4
+#define QC_EXTENT_POISON 0xa5
 
 struct qc_req {
     struct qc_disk *disk;
@@ -34,6 +42,12 @@ struct qc_req {
     struct iovec *iov;
     int iovcnt;
     uint32_t poison;            /* a read's filler */
+    /*
+     * A block status's array: max_extents entries for the plugin, then
+     * QC_EXTENT_GUARD more, poisoned, that it must leave alone.
+     */
+    struct qbp_extent *extents;
+    uint32_t max_extents;
     int submit_ret;
     bool submit_done;
     bool accepted;
@@ -54,6 +68,12 @@ struct qc_req *qc_req_new(struct qc_disk *d, enum qc_op op, uint64_t offset,
                           uint64_t length, uint32_t flags);
 struct qc_req *qc_req_new_iov(struct qc_disk *d, enum qc_op op,
                               uint64_t offset, uint64_t length, int n_iov);
+/*
+ * A block status of [offset, +length) into max_extents extents, each
+ * poisoned so that an entry the plugin did not fill in shows.
+ */
+struct qc_req *qc_req_new_status(struct qc_disk *d, uint64_t offset,
+                                 uint64_t length, uint32_t max_extents);
 void qc_req_fill(struct qc_req *r, uint32_t gen);
 /* Frees the data of a completed request; the tracking stays. */
 void qc_req_release(struct qc_req *r);
@@ -75,8 +95,9 @@ bool qc_submit(struct qc_req *r);
  */
 bool qc_wait(struct qc_disk *d, struct qc_req **reqs, size_t n);
 /*
- * Checks a finished request: accepted, completed once with its length (or,
- * with want_error, with a negative errno), a read buffer fully written.
+ * Checks a finished request: accepted, completed once with its length (a
+ * block status: with 1 to max_extents; with want_error, with a negative
+ * errno), a read buffer fully written.
  * Reports what is wrong and returns false.
  */
 bool qc_req_check(struct qc_req *r, bool want_error);

@@ -15,6 +15,7 @@ static const char *const op_names[] = {
     [QC_OP_FLUSH] = "flush",
     [QC_OP_DISCARD] = "discard",
     [QC_OP_WRITE_ZEROES] = "write-zeroes",
+    [QC_OP_BLOCK_STATUS] = "block status",
 };
 
 static const char *const submit_names[] = {
@@ -23,6 +24,7 @@ static const char *const submit_names[] = {
     [QC_OP_FLUSH] = "aio_flush",
     [QC_OP_DISCARD] = "aio_discard",
     [QC_OP_WRITE_ZEROES] = "aio_write_zeroes",
+    [QC_OP_BLOCK_STATUS] = "aio_block_status",
 };
 
 static bool has_data(enum qc_op op)
@@ -40,6 +42,11 @@ char *qc_req_describe(const struct qc_req *r)
         g_string_append_printf(s, "a %s of %" PRIu64 " byte%s at offset %"
                                PRIu64, op_names[r->op], r->length,
                                r->length == 1 ? "" : "s", r->offset);
+    }
+    if (r->op == QC_OP_BLOCK_STATUS) {
+        g_string_append_printf(s, " into at most %u extent%s",
+                               (unsigned)r->max_extents,
+                               r->max_extents == 1 ? "" : "s");
     }
     if (has_data(r->op) && r->iovcnt > 1) {
         g_string_append_printf(s, " in %d iovecs", r->iovcnt);
@@ -67,6 +74,13 @@ static uint32_t op_cap(enum qc_op op)
         return QBP_CAP_DISCARD;
     case QC_OP_WRITE_ZEROES:
         return QBP_CAP_WRITE_ZEROES;
+    case QC_OP_BLOCK_STATUS:
+#ifdef QBP_CAP_BLOCK_STATUS
+        return QBP_CAP_BLOCK_STATUS;
+#else
+        /* No such capability: forbidden() refuses to send it. */
+        return UINT32_MAX;
+#endif
     }
     return 0;
 }
@@ -224,6 +238,21 @@ struct qc_req *qc_req_new_iov(struct qc_disk *d, enum qc_op op,
     return req_new(d, op, offset, length, 0, n_iov);
 }
 
+struct qc_req *qc_req_new_status(struct qc_disk *d, uint64_t offset,
+                                 uint64_t length, uint32_t max_extents)
+{
+    struct qc_req *r = req_new(d, QC_OP_BLOCK_STATUS, offset, length, 0, 0);
+    size_t n = (size_t)max_extents + QC_EXTENT_GUARD;
+
+    if (!r) {
+        return NULL;
+    }
+    r->max_extents = max_extents;
+    r->extents = g_new(struct qbp_extent, n);
+    memset(r->extents, QC_EXTENT_POISON, n * sizeof(*r->extents));
+    return r;
+}
+
 void qc_req_fill(struct qc_req *r, uint32_t gen)
 {
     qc_pattern_fill(r->buf, r->offset, (size_t)r->length, gen);
@@ -233,9 +262,11 @@ void qc_req_release(struct qc_req *r)
 {
     free(r->mem);
     g_free(r->iov);
+    g_free(r->extents);
     r->mem = NULL;
     r->buf = NULL;
     r->iov = NULL;
+    r->extents = NULL;
 }
 
 const char *qc_op_name(enum qc_op op)

@@ -32,6 +32,9 @@ char *qc_caps_text(uint32_t caps)
 #ifdef QBP_CAP_SNAPSHOTS
         { QBP_CAP_SNAPSHOTS, "snapshots" },
 #endif
+#ifdef QBP_CAP_BLOCK_STATUS
+        { QBP_CAP_BLOCK_STATUS, "block-status" },
+#endif
     };
     GString *s = g_string_new(NULL);
 

@@ -1,6 +1,7 @@
 /*
- * verdict.c: what a finished request's result means: the full length, a
- * negative errno, or a fault, named with the rule it breaks.
+ * verdict.c: what a finished request's result means: the full length (a
+ * count of extents, for a block status), a negative errno, or a fault,
+ * named with the rule it breaks.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -96,6 +97,21 @@ static bool check_length(struct qc_req *r, const char *what)
     return false;
 }
 
+/* A block status completes with a count of extents, not a length. */
+static bool check_count(struct qc_req *r, const char *what)
+{
+    g_autofree char *hint = positive_errno_hint(r->result);
+
+    if (r->result >= 1 && r->result <= (int64_t)r->max_extents) {
+        return true;
+    }
+    qc_fail(r->disk->ctx, "%s completed with %" PRId64 ": a block status "
+            "completes with the number of extents it filled in (at most %u) "
+            "or a negative errno%s", what, r->result, (unsigned)r->max_extents,
+            hint);
+    return false;
+}
+
 static bool check_untouched(struct qc_req *r, const char *what)
 {
     uint64_t first = 0;
@@ -126,7 +142,11 @@ bool qc_req_check(struct qc_req *r, bool want_error)
     if (r->result < 0) {
         return check_error(r, what, want_error);
     }
-    if (r->result != (int64_t)r->length) {
+    if (r->op == QC_OP_BLOCK_STATUS) {
+        if (!check_count(r, what)) {
+            return false;
+        }
+    } else if (r->result != (int64_t)r->length) {
         return check_length(r, what);
     }
     if (want_error) {

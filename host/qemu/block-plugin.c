@@ -35,6 +35,8 @@ typedef struct BDRVPluginState {
     void *handle;
     uint32_t caps;
     uint32_t mem_alignment;     /* iovecs must be aligned to this; 0 = any */
+    uint32_t alloc_granularity; /* QEMU's cluster_size; 0 = unknown */
+    uint32_t disk_flags;        /* QBP_DISK_* */
     CoMutex *serialize;     /* NULL when the plugin takes parallel requests */
     CoMutex own_lock;
 } BDRVPluginState;
@@ -48,6 +50,7 @@ typedef struct PluginReq {
     Coroutine *co;
     int64_t result;
     int state;
+    struct qbp_extent *extents; /* block status: where the answer goes */
 } PluginReq;
 
 /* ---- the host table's services, QEMU flavour ---- */
@@ -461,6 +464,8 @@ static void GRAPH_RDLOCK plugin_refresh_limits(BlockDriverState *bs,
     bs->bl.opt_transfer = l.opt_transfer;
     bs->bl.pdiscard_alignment = l.discard_alignment;
     bs->bl.pwrite_zeroes_alignment = l.discard_alignment;
+    s->alloc_granularity = l.alloc_granularity;
+    s->disk_flags = l.disk_flags;
 }
 
 /* ---- requests ---- */
@@ -477,12 +482,13 @@ static void plugin_req_complete(void *opaque, int64_t result)
 }
 
 typedef enum {
-    OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_WRITE_ZEROES,
+    OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_WRITE_ZEROES, OP_BLOCK_STATUS,
 } PluginOp;
 
 static const char *const op_names[] = {
     [OP_READ] = "read", [OP_WRITE] = "write", [OP_FLUSH] = "flush",
     [OP_DISCARD] = "discard", [OP_WRITE_ZEROES] = "write-zeroes",
+    [OP_BLOCK_STATUS] = "block status",
 };
 
 static uint32_t plugin_req_flags(BdrvRequestFlags flags)
@@ -511,6 +517,9 @@ static int plugin_submit(BDRVPluginState *s, PluginOp op, int64_t offset,
         return t->aio_discard(s->handle, offset, bytes, flags, cb, req);
     case OP_WRITE_ZEROES:
         return t->aio_write_zeroes(s->handle, offset, bytes, flags, cb, req);
+    case OP_BLOCK_STATUS:
+        return t->aio_block_status(s->handle, offset, bytes, 0, req->extents,
+                                   1, cb, req);
     }
     g_assert_not_reached();
 }
@@ -518,11 +527,17 @@ static int plugin_submit(BDRVPluginState *s, PluginOp op, int64_t offset,
 static int coroutine_fn plugin_co_request(BlockDriverState *bs, PluginOp op,
                                           int64_t offset, int64_t bytes,
                                           QEMUIOVector *qiov,
-                                          BdrvRequestFlags flags)
+                                          BdrvRequestFlags flags,
+                                          struct qbp_extent *extents)
 {
     BDRVPluginState *s = bs->opaque;
-    PluginReq req = { .co = qemu_coroutine_self(), .state = REQ_SUBMITTING };
-    int64_t want = op == OP_READ || op == OP_WRITE ? bytes : 0;
+    PluginReq req = {
+        .co = qemu_coroutine_self(),
+        .state = REQ_SUBMITTING,
+        .extents = extents,
+    };
+    int64_t want = op == OP_READ || op == OP_WRITE ? bytes :
+                   op == OP_BLOCK_STATUS ? 1 : 0;
     int ret;
 
     if (s->serialize) {
@@ -586,7 +601,7 @@ static int coroutine_fn plugin_co_rw(BlockDriverState *bs, PluginOp op,
     int ret;
 
     if (!s->mem_alignment || plugin_qiov_is_aligned(qiov, s->mem_alignment)) {
-        return plugin_co_request(bs, op, offset, bytes, qiov, flags);
+        return plugin_co_request(bs, op, offset, bytes, qiov, flags, NULL);
     }
     bounce = qemu_try_blockalign(bs, bytes);
     if (!bounce) {
@@ -596,7 +611,8 @@ static int coroutine_fn plugin_co_rw(BlockDriverState *bs, PluginOp op,
     if (op == OP_WRITE) {
         qemu_iovec_to_buf(qiov, 0, bounce, bytes);
     }
-    ret = plugin_co_request(bs, op, offset, bytes, &bounce_qiov, flags);
+    ret = plugin_co_request(bs, op, offset, bytes, &bounce_qiov, flags,
+                            NULL);
     if (op == OP_READ && ret == 0) {
         qemu_iovec_from_buf(qiov, 0, bounce, bytes);
     }
@@ -632,7 +648,7 @@ plugin_co_flush(BlockDriverState *bs)
     if (!(s->caps & QBP_CAP_FLUSH)) {
         return 0;
     }
-    return plugin_co_request(bs, OP_FLUSH, 0, 0, NULL, 0);
+    return plugin_co_request(bs, OP_FLUSH, 0, 0, NULL, 0, NULL);
 }
 
 static int coroutine_fn GRAPH_RDLOCK
@@ -643,7 +659,7 @@ plugin_co_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
     if (!(s->caps & QBP_CAP_DISCARD)) {
         return -ENOTSUP;
     }
-    return plugin_co_request(bs, OP_DISCARD, offset, bytes, NULL, 0);
+    return plugin_co_request(bs, OP_DISCARD, offset, bytes, NULL, 0, NULL);
 }
 
 static int coroutine_fn GRAPH_RDLOCK
@@ -656,7 +672,73 @@ plugin_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
     if (!(s->caps & QBP_CAP_WRITE_ZEROES)) {
         return -ENOTSUP;
     }
-    return plugin_co_request(bs, OP_WRITE_ZEROES, offset, bytes, NULL, flags);
+    return plugin_co_request(bs, OP_WRITE_ZEROES, offset, bytes, NULL, flags,
+                             NULL);
+}
+
+/*
+ * One extent per call: QEMU asks again from where the answer ended, and a
+ * plugin that has to ask the network stops at the first change of type.
+ */
+static int coroutine_fn GRAPH_RDLOCK
+plugin_co_block_status(BlockDriverState *bs, bool want_zero, int64_t offset,
+                       int64_t bytes, int64_t *pnum, int64_t *map,
+                       BlockDriverState **file)
+{
+    BDRVPluginState *s = bs->opaque;
+    uint32_t align = bs->bl.request_alignment;
+    struct qbp_extent ext = { .length = 0 };
+    int64_t len;
+    int ret;
+
+    *pnum = bytes;
+    *map = offset;
+    *file = bs;
+    if (!(s->caps & QBP_CAP_BLOCK_STATUS)) {
+        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+    }
+    ret = plugin_co_request(bs, OP_BLOCK_STATUS, offset, bytes, NULL, 0, &ext);
+    if (ret < 0) {
+        return ret;
+    }
+    if (ext.length == 0 || ext.length > (uint64_t)bytes ||
+        ext.type > QBP_EXTENT_UNKNOWN) {
+        error_report_once("block plugin '%s' reported an extent of %" PRIu64
+                          " bytes of type %" PRIu32 " for a range of %"
+                          PRId64 "; treating it as an I/O error",
+                          s->t->name, ext.length, ext.type, bytes);
+        return -EIO;
+    }
+    /*
+     * QEMU needs whole units of the request alignment; data is always a
+     * correct answer, so a short extent widens to one unit of it.
+     */
+    len = QEMU_ALIGN_DOWN(ext.length, align);
+    if (len == 0) {
+        len = MIN(align, bytes);
+        ext.type = QBP_EXTENT_DATA;
+    }
+    *pnum = len;
+    if (ext.type == QBP_EXTENT_ZERO) {
+        return BDRV_BLOCK_ZERO | BDRV_BLOCK_OFFSET_VALID;
+    }
+    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+}
+
+static int plugin_get_info_fn plugin_get_info(BlockDriverState *bs,
+                                              BlockDriverInfo *bdi)
+{
+    BDRVPluginState *s = bs->opaque;
+
+    bdi->cluster_size = s->alloc_granularity;
+    return 0;
+}
+
+static int GRAPH_RDLOCK plugin_has_zero_init(BlockDriverState *bs)
+{
+    BDRVPluginState *s = bs->opaque;
+
+    return !!(s->disk_flags & QBP_DISK_ZERO_INIT);
 }
 
 /* ---- blocking calls, run in the thread pool ---- */
@@ -995,6 +1077,9 @@ static BlockDriver bdrv_plugin = {
     .bdrv_co_pdiscard       = plugin_co_pdiscard,
     .bdrv_co_pwrite_zeroes  = plugin_co_pwrite_zeroes,
     .bdrv_co_truncate       = plugin_co_truncate,
+    .bdrv_co_block_status   = plugin_co_block_status,
+    PLUGIN_DRIVER_GET_INFO(plugin_get_info),
+    .bdrv_has_zero_init     = plugin_has_zero_init,
 
     .bdrv_snapshot_create   = plugin_snapshot_create,
     .bdrv_snapshot_goto     = plugin_snapshot_goto,

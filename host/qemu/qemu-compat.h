@@ -27,6 +27,10 @@
     .bdrv_open = (open), .bdrv_co_getlength = (getlength)
 #define plugin_getlength_fn coroutine_fn GRAPH_RDLOCK
 
+/* So is the driver's info (the cluster size). */
+#define PLUGIN_DRIVER_GET_INFO(fn) .bdrv_co_get_info = (fn)
+#define plugin_get_info_fn coroutine_fn GRAPH_RDLOCK
+
 #else /* QEMU 7.2 */
 
 #include "qapi/qmp/qbool.h"
@@ -45,6 +49,9 @@
 #define PLUGIN_DRIVER_OPEN_AND_LENGTH(open, getlength) \
     .bdrv_file_open = (open), .bdrv_getlength = (getlength)
 #define plugin_getlength_fn
+
+#define PLUGIN_DRIVER_GET_INFO(fn) .bdrv_get_info = (fn)
+#define plugin_get_info_fn
 
 #endif
 

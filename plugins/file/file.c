@@ -172,6 +172,7 @@ static int file_open_checked(struct file_disk *h, uint32_t flags,
                             "holding a disk", h->filename);
         return -EISDIR;
     }
+    h->regular = S_ISREG(st.st_mode);
     return 0;
 }
 
@@ -225,20 +226,28 @@ static int64_t file_get_length(void *handle)
     return file_fd_length(h->fd);
 }
 
-/* Everything, unless the file is open read-only. */
+/*
+ * Everything, unless the file is open read-only; block status even then,
+ * since the source of a copy is opened read-only and is where it pays.
+ */
 static uint32_t file_get_caps(void *handle)
 {
     const struct file_disk *h = handle;
 
     if (h->read_only) {
-        return 0;
+        return QBP_CAP_BLOCK_STATUS;
     }
     return QBP_CAP_WRITE | QBP_CAP_FLUSH | QBP_CAP_DISCARD |
            QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_TRUNCATE |
-           QBP_CAP_ZERO_UNMAP;
+           QBP_CAP_ZERO_UNMAP | QBP_CAP_BLOCK_STATUS;
 }
 
-/* O_DIRECT needs aligned requests; otherwise there is no constraint. */
+/*
+ * O_DIRECT needs aligned requests; otherwise there is no constraint.
+ * alloc_granularity stays unknown: holes come in filesystem blocks, but
+ * st_blksize is only the preferred I/O size, and QEMU would show it as a
+ * cluster size, which its own file driver never reports.
+ */
 static void file_get_limits(void *handle, struct qbp_limits *limits)
 {
     const struct file_disk *h = handle;
@@ -247,6 +256,13 @@ static void file_get_limits(void *handle, struct qbp_limits *limits)
     limits->mem_alignment = h->direct ? FILE_DIRECT_ALIGNMENT : 0;
     limits->max_transfer = 0;
     limits->opt_transfer = 0;
+    /*
+     * create makes a file by ftruncate, which reads as zeroes; a block
+     * device (which create cannot make) holds whatever it held.
+     */
+    if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
+        limits->disk_flags = h->regular ? QBP_DISK_ZERO_INIT : 0;
+    }
 }
 
 /* True when the range fits the kernel's signed 64-bit offsets. */
@@ -356,6 +372,43 @@ static int file_aio_write_zeroes(void *handle, uint64_t offset,
                        cb, opaque);
 }
 
+/*
+ * The lseeks run on a worker like any request: on NFS or FUSE they go to
+ * a server, and the host's thread must not wait for that.
+ */
+static int file_aio_block_status(void *handle, uint64_t offset,
+                                 uint64_t length, uint32_t flags,
+                                 struct qbp_extent *extents,
+                                 uint32_t max_extents, qbp_completion_fn *cb,
+                                 void *opaque)
+{
+    struct file_disk *h = handle;
+    struct file_req *req;
+
+    /* The completion must report at least one extent of at least a byte. */
+    if (length == 0 || max_extents == 0 || !extents ||
+        !file_range_ok(offset, length)) {
+        return -EINVAL;
+    }
+    req = malloc(sizeof(*req));
+    if (!req) {
+        return -ENOMEM;
+    }
+    *req = (struct file_req){
+        .job.run = file_req_run,
+        .h = h,
+        .op = FILE_OP_BLOCK_STATUS,
+        .offset = offset,
+        .length = length,
+        .cb = cb,
+        .opaque = opaque,
+        .extents = extents,
+        .max_extents = max_extents,
+    };
+    pool_submit(&h->pool, &req->job);
+    return 0;
+}
+
 /* Grows or shrinks the file. */
 static int file_truncate(void *handle, uint64_t size, struct qbp_error *err)
 {
@@ -421,6 +474,7 @@ static struct qbp_plugin file_plugin = {
     .aio_write_zeroes = file_aio_write_zeroes,
     .truncate = file_truncate,
     .create = file_create,
+    .aio_block_status = file_aio_block_status,
 };
 
 QBP_REGISTER_PLUGIN(file_plugin)

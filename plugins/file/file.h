@@ -42,6 +42,7 @@ struct file_disk {
     int fd;
     bool read_only;
     bool direct;                /* O_DIRECT is in effect */
+    bool regular;               /* a regular file: it can have holes */
     char *filename;
     struct file_config cfg;     /* cfg.filename is this filename */
     struct pool pool;
@@ -53,6 +54,7 @@ enum file_op {
     FILE_OP_FLUSH,
     FILE_OP_DISCARD,
     FILE_OP_ZERO,
+    FILE_OP_BLOCK_STATUS,
 };
 
 /* One accepted request, from submission until its completion is called. */
@@ -62,9 +64,12 @@ struct file_req {
     enum file_op op;
     uint32_t flags;             /* QBP_REQ_* */
     uint64_t offset;
-    uint64_t length;            /* the result on success */
+    uint64_t length;            /* the result on success (but see extents) */
     qbp_completion_fn *cb;
     void *opaque;
+    /* Block status: the host's array; the result counts its entries. */
+    struct qbp_extent *extents;
+    uint32_t max_extents;
     /* A copy of the caller's iovecs, consumed as partial transfers go. */
     int iovcnt;
     struct iovec iov[];

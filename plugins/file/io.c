@@ -55,6 +55,7 @@ static bool io_injected(const struct file_req *req)
     case FILE_OP_FLUSH:
     case FILE_OP_DISCARD:
     case FILE_OP_ZERO:
+    case FILE_OP_BLOCK_STATUS:
         return false;
     }
     return false;
@@ -236,13 +237,115 @@ static int io_discard(const struct file_req *req)
     return io_unsupported(r) ? 0 : r;
 }
 
+/*
+ * The extent that starts at pos, cut at end: its type, and where it ends
+ * in *ext_end (> pos).  Any answer lseek cannot give becomes data, which
+ * is always correct, as QEMU's file driver does.
+ */
+static uint32_t io_extent_at(int fd, uint64_t pos, uint64_t end,
+                             uint64_t *ext_end)
+{
+    off_t data = lseek(fd, (off_t)pos, SEEK_DATA);
+    off_t hole;
+
+    *ext_end = end;
+    if (data < 0) {
+        /*
+         * ENXIO: no data from pos to the end of the file (past it, reads
+         * are zero-filled).  EINVAL: a filesystem without SEEK_DATA.
+         */
+        return errno == ENXIO ? QBP_EXTENT_ZERO : QBP_EXTENT_DATA;
+    }
+    if ((uint64_t)data > pos) {
+        *ext_end = (uint64_t)data < end ? (uint64_t)data : end;
+        return QBP_EXTENT_ZERO;
+    }
+    if ((uint64_t)data < pos) {
+        /* Not a valid answer: the end of the range is as good as any. */
+        return QBP_EXTENT_DATA;
+    }
+    hole = lseek(fd, (off_t)pos, SEEK_HOLE);
+    /*
+     * Otherwise data to the end: no hole before it, or lseek failed, or
+     * finds a hole at pos now (someone punched it since): still correct.
+     */
+    if (hole > 0 && (uint64_t)hole > pos && (uint64_t)hole < end) {
+        *ext_end = (uint64_t)hole;
+    }
+    return QBP_EXTENT_DATA;
+}
+
+/*
+ * With O_DIRECT the host may only ask in whole units of the alignment, so
+ * an extent that ends inside one is cut back to it when it is a hole, or
+ * widened over it when it is data (or becomes data when it is a hole
+ * smaller than a unit): claiming data is never wrong.
+ */
+static uint64_t io_align_extent(uint32_t *type, uint64_t pos,
+                                uint64_t ext_end, uint64_t end,
+                                uint64_t align)
+{
+    uint64_t rest = ext_end % align;
+
+    if (ext_end == end || rest == 0) {
+        return ext_end;
+    }
+    if (*type == QBP_EXTENT_ZERO && ext_end - rest > pos) {
+        return ext_end - rest;
+    }
+    *type = QBP_EXTENT_DATA;
+    ext_end += align - rest;
+    return ext_end < end ? ext_end : end;
+}
+
+/*
+ * Fills the host's extents from SEEK_DATA and SEEK_HOLE, merging neighbours
+ * of one type; anything but a regular file is data throughout.  The number
+ * of extents filled in.
+ */
+static int io_block_status(const struct file_req *req)
+{
+    const struct file_disk *h = req->h;
+    uint64_t align = h->direct ? FILE_DIRECT_ALIGNMENT : 1;
+    uint64_t end = req->offset + req->length;
+    uint64_t pos = req->offset;
+    uint32_t max = req->max_extents < INT_MAX ? req->max_extents : INT_MAX;
+    struct qbp_extent *last = NULL;
+    uint64_t ext_end;
+    uint32_t type;
+    uint32_t n = 0;
+
+    while (pos < end && n < max) {
+        type = QBP_EXTENT_DATA;
+        ext_end = end;
+        if (h->regular) {
+            type = io_extent_at(h->fd, pos, end, &ext_end);
+            ext_end = io_align_extent(&type, pos, ext_end, end, align);
+        }
+        if (last && last->type == type) {
+            last->length += ext_end - pos;
+        } else {
+            last = &req->extents[n++];
+            *last = (struct qbp_extent){
+                .length = ext_end - pos,
+                .type = type,
+            };
+        }
+        pos = ext_end;
+    }
+    return (int)n;
+}
+
 /* fdatasync, as a negative errno. */
 static int io_sync(int fd)
 {
     return fdatasync(fd) < 0 ? -errno : 0;
 }
 
-/* The operation itself, without delay, injection or FUA. */
+/*
+ * The operation itself, without delay, injection or FUA: 0, or for block
+ * status the number of extents, or a negative errno.
+ */
 static int io_perform(struct file_req *req)
 {
     switch (req->op) {
@@ -256,11 +359,13 @@ static int io_perform(struct file_req *req)
         return io_discard(req);
     case FILE_OP_ZERO:
         return io_zero(req);
+    case FILE_OP_BLOCK_STATUS:
+        return io_block_status(req);
     }
     return -EINVAL;
 }
 
-/* The request's result: its length, or a negative errno. */
+/* The request's result: its length (or extents), or a negative errno. */
 static int64_t io_execute(struct file_req *req)
 {
     const struct file_config *cfg = &req->h->cfg;
@@ -273,7 +378,11 @@ static int64_t io_execute(struct file_req *req)
         return -cfg->inject_errno;
     }
     r = io_perform(req);
-    if (r == 0 && (req->flags & QBP_REQ_FUA) && req->op != FILE_OP_READ) {
+    if (r < 0 || req->op == FILE_OP_BLOCK_STATUS) {
+        /* Block status counts extents, not bytes. */
+        return r;
+    }
+    if ((req->flags & QBP_REQ_FUA) && req->op != FILE_OP_READ) {
         r = io_sync(req->h->fd);
     }
     return r < 0 ? r : (int64_t)req->length;

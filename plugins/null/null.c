@@ -187,16 +187,31 @@ static int64_t null_get_length(void *handle)
     return (int64_t)h->size;
 }
 
-/* Everything but truncate, and nothing at all for a read-only disk. */
+/*
+ * Everything but truncate; for a read-only disk only block status, which
+ * lets a copy skip the whole disk.
+ */
 static uint32_t null_get_caps(void *handle)
 {
     const struct null_handle *h = handle;
 
     if (h->read_only) {
-        return 0;
+        return QBP_CAP_BLOCK_STATUS;
     }
     return QBP_CAP_WRITE | QBP_CAP_FLUSH | QBP_CAP_DISCARD |
-           QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_ZERO_UNMAP;
+           QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_ZERO_UNMAP |
+           QBP_CAP_BLOCK_STATUS;
+}
+
+/*
+ * No constraint on requests.  The disk reads as zeroes from the start, so
+ * a copy onto it may skip the zeroes too.
+ */
+static void null_get_limits(void *handle, struct qbp_limits *limits)
+{
+    if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
+        limits->disk_flags = QBP_DISK_ZERO_INIT;
+    }
 }
 
 /* Zeroes, completed before returning. */
@@ -254,6 +269,25 @@ static int null_aio_write_zeroes(void *handle, uint64_t offset,
     return 0;
 }
 
+/* The whole range in one extent: every byte reads as zero. */
+static int null_aio_block_status(void *handle, uint64_t offset,
+                                 uint64_t length, uint32_t flags,
+                                 struct qbp_extent *extents,
+                                 uint32_t max_extents, qbp_completion_fn *cb,
+                                 void *opaque)
+{
+    /* An extent must have a byte, and the host room for it. */
+    if (length == 0 || max_extents == 0 || !extents) {
+        return -EINVAL;
+    }
+    extents[0] = (struct qbp_extent){
+        .length = length,
+        .type = QBP_EXTENT_ZERO,
+    };
+    cb(opaque, 1);
+    return 0;
+}
+
 static struct qbp_plugin null_plugin = {
     .thread_model = QBP_THREAD_MODEL_PARALLEL,
     .name = "null",
@@ -266,11 +300,13 @@ static struct qbp_plugin null_plugin = {
     .close = null_close,
     .get_length = null_get_length,
     .get_caps = null_get_caps,
+    .get_limits = null_get_limits,
     .aio_readv = null_aio_readv,
     .aio_writev = null_aio_writev,
     .aio_flush = null_aio_flush,
     .aio_discard = null_aio_discard,
     .aio_write_zeroes = null_aio_write_zeroes,
+    .aio_block_status = null_aio_block_status,
 };
 
 QBP_REGISTER_PLUGIN(null_plugin)

@@ -15,6 +15,7 @@
 #include "rbd-io.h"
 #include "rbd-lock.h"
 #include "rbd-mapio.h"
+#include "rbd-status.h"
 #include "rbd-snap.h"
 #include "rbd-spec.h"
 
@@ -204,11 +205,11 @@ static uint32_t rbd_get_caps(void *handle)
     struct rbd_disk *d = handle;
 
     if (d->img->read_only) {
-        return 0;
+        return QBP_CAP_BLOCK_STATUS;
     }
     return QBP_CAP_WRITE | QBP_CAP_FLUSH | QBP_CAP_DISCARD |
            QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_TRUNCATE |
-           QBP_CAP_ZERO_UNMAP | QBP_CAP_SNAPSHOTS;
+           QBP_CAP_ZERO_UNMAP | QBP_CAP_SNAPSHOTS | QBP_CAP_BLOCK_STATUS;
 }
 
 /*
@@ -223,6 +224,23 @@ static void rbd_get_limits(void *handle, struct qbp_limits *limits)
 
     limits->request_alignment = 1;
     limits->opt_transfer = (uint32_t)d->img->layout.object_size;
+    /* As the in-tree driver: the object is QEMU's cluster; rbd create zeroes. */
+    if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
+        limits->alloc_granularity = (uint32_t)d->img->layout.object_size;
+        limits->disk_flags = QBP_DISK_ZERO_INIT;
+    }
+}
+
+static int rbd_aio_block_status(void *handle, uint64_t offset,
+                                uint64_t length, uint32_t flags,
+                                struct qbp_extent *extents,
+                                uint32_t max_extents, qbp_completion_fn *cb,
+                                void *opaque)
+{
+    struct rbd_disk *d = handle;
+
+    return rbd_status_submit(d->img, offset, length, extents, max_extents,
+                             cb, opaque);
 }
 
 static int rbd_aio_readv(void *handle, uint64_t offset,
@@ -471,6 +489,7 @@ static struct qbp_plugin rbd_plugin = {
     .aio_flush = rbd_aio_flush,
     .aio_discard = rbd_aio_discard,
     .aio_write_zeroes = rbd_aio_write_zeroes,
+    .aio_block_status = rbd_aio_block_status,
     .truncate = rbd_truncate,
     .create = rbd_create,
     .snapshot_create = rbd_snapshot_create,

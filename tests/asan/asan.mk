@@ -35,11 +35,11 @@ ASAN_TESTS := $(addprefix tests/test-,$(addsuffix .sh, \
     qbp-check-cli qbp-check-null qbp-check-file qbp-check-rbd \
     qbp-check-seeded-faults qbp-check-more-faults \
     file-qemu-io file-qemu-img file-cache-none file-drain-on-close \
-    file-inject-error file-resize \
+    file-inject-error file-resize file-block-status \
     rbd-interop rbd-oracle rbd-oracle-default rbd-clone-read rbd-clone-write \
     rbd-objmap-write rbd-lock-share rbd-lock-dead rbd-writes-in-flight \
     rbd-snapshot-while-open rbd-blocklisted rbd-no-hang rbd-errors \
-    rbd-create rbd-resize))
+    rbd-create rbd-resize rbd-block-status))
 
 ifeq ($(SANITIZERS),yes)
 ASAN_LOGS := $(abspath $(B))/sanitizer-logs

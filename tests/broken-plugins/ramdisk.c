@@ -14,6 +14,7 @@ enum ram_op {
     RAM_FLUSH,
     RAM_DISCARD,
     RAM_ZERO,
+    RAM_STATUS,
 };
 
 /* A request waiting for the worker. */
@@ -24,6 +25,8 @@ struct ram_job {
     uint64_t length;
     const struct iovec *iov;
     int iovcnt;
+    struct qbp_extent *extents;
+    uint32_t max_extents;
     qbp_completion_fn *cb;
     void *opaque;
 };
@@ -84,6 +87,29 @@ bool ram_chunk_written(uint64_t i)
     return w;
 }
 
+uint32_t ram_extents(uint64_t offset, uint64_t length,
+                     struct qbp_extent *extents, uint32_t max_extents)
+{
+    uint64_t end = offset + length;
+    uint32_t n = 0;
+
+    /* Chunk by chunk, a run of the same kind being one extent. */
+    while (offset < end && n < max_extents) {
+        uint32_t type = ram_chunk_written(offset / RAM_CHUNK)
+                        ? QBP_EXTENT_DATA : QBP_EXTENT_ZERO;
+        uint64_t next = (offset / RAM_CHUNK + 1) * RAM_CHUNK;
+        uint64_t len = (next < end ? next : end) - offset;
+
+        if (n > 0 && extents[n - 1].type == type) {
+            extents[n - 1].length += len;
+        } else {
+            extents[n++] = (struct qbp_extent){ .length = len, .type = type };
+        }
+        offset += len;
+    }
+    return n;
+}
+
 static void copy_in(uint64_t offset, const struct iovec *iov, int iovcnt)
 {
     pthread_mutex_lock(&ram_data_lock);
@@ -128,6 +154,8 @@ static int64_t run_job(struct ram_disk *h, const struct ram_job *j)
     case RAM_ZERO:
         zero_range(j->offset, j->length);
         return (int64_t)j->length;
+    case RAM_STATUS:
+        return ram_extents(j->offset, j->length, j->extents, j->max_extents);
     }
     return -EINVAL;
 }
@@ -177,7 +205,7 @@ static int queue(struct ram_disk *h, struct ram_job *tmpl)
         h->head = j;
     }
     h->tail = j;
-    if (j->op != RAM_FLUSH) {
+    if (j->op != RAM_FLUSH && j->op != RAM_STATUS) {
         h->dirty = true;
     }
     pthread_cond_signal(&h->cond);
@@ -241,10 +269,19 @@ uint32_t ram_get_caps(void *handle)
            QBP_CAP_WRITE_ZEROES | QBP_CAP_FUA | QBP_CAP_ZERO_UNMAP;
 }
 
+uint32_t ram_get_caps_status(void *handle)
+{
+    return ram_get_caps(handle) | QBP_CAP_BLOCK_STATUS;
+}
+
 void ram_get_limits(void *handle, struct qbp_limits *limits)
 {
     limits->request_alignment = RAM_ALIGNMENT;
     limits->max_transfer = RAM_MAX_TRANSFER;
+    /* A host older than 1.2 passes a table without it. */
+    if (QBP_HAS_FIELD(limits, struct qbp_limits, alloc_granularity)) {
+        limits->alloc_granularity = RAM_CHUNK;
+    }
 }
 
 bool ram_is_dirty(void *handle)
@@ -314,6 +351,21 @@ int ram_aio_write_zeroes(void *handle, uint64_t offset, uint64_t length,
 {
     struct ram_job j = {
         .op = RAM_ZERO, .offset = offset, .length = length,
+        .cb = cb, .opaque = opaque,
+    };
+
+    return queue(handle, &j);
+}
+
+/* From the worker: a status never waits on the caller's thread. */
+int ram_aio_block_status(void *handle, uint64_t offset, uint64_t length,
+                         uint32_t flags, struct qbp_extent *extents,
+                         uint32_t max_extents, qbp_completion_fn *cb,
+                         void *opaque)
+{
+    struct ram_job j = {
+        .op = RAM_STATUS, .offset = offset, .length = length,
+        .extents = extents, .max_extents = max_extents,
         .cb = cb, .opaque = opaque,
     };
 

@@ -10,6 +10,10 @@
  * worker thread per handle.  It declares request_alignment 512 and
  * max_transfer 1 MiB.  The option fail-requests=on makes every read and
  * write fail with -EIO.
+ *
+ * Block status (ABI 1.2) reports the chunks ever written as DATA and the
+ * others as ZERO, from the worker thread too; only the plugins that set
+ * aio_block_status and ram_get_caps_status declare it.
  */
 #ifndef RAMDISK_H
 #define RAMDISK_H
@@ -45,6 +49,12 @@ int ram_aio_discard(void *handle, uint64_t offset, uint64_t length,
                     uint32_t flags, qbp_completion_fn *cb, void *opaque);
 int ram_aio_write_zeroes(void *handle, uint64_t offset, uint64_t length,
                          uint32_t flags, qbp_completion_fn *cb, void *opaque);
+/* ram_get_caps and QBP_CAP_BLOCK_STATUS. */
+uint32_t ram_get_caps_status(void *handle);
+int ram_aio_block_status(void *handle, uint64_t offset, uint64_t length,
+                         uint32_t flags, struct qbp_extent *extents,
+                         uint32_t max_extents, qbp_completion_fn *cb,
+                         void *opaque);
 
 /* For the variants: pieces of what the callbacks above do. */
 uint64_t ram_iov_length(const struct iovec *iov, int iovcnt);
@@ -52,6 +62,12 @@ uint64_t ram_iov_length(const struct iovec *iov, int iovcnt);
 void ram_copy_out(uint64_t offset, const struct iovec *iov, int iovcnt);
 /* True once any byte of chunk number i was written. */
 bool ram_chunk_written(uint64_t i);
+/*
+ * Fills extents[] for [offset, +length) as ram_aio_block_status does;
+ * returns how many it filled in.
+ */
+uint32_t ram_extents(uint64_t offset, uint64_t length,
+                     struct qbp_extent *extents, uint32_t max_extents);
 /* Something was written since the handle's last flush. */
 bool ram_is_dirty(void *handle);
 /* The handle was opened with fail-requests=on. */
