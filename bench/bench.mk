@@ -1,6 +1,7 @@
 # Benchmarks (issue 6, docs/performance.md): the RBD plugin against QEMU's
-# in-tree rbd driver, plugin:null: against null-co, many disks in one QEMU.
-#   make bench          every case, 5 alternating runs each (~8 min);
+# in-tree rbd driver, plugin:null: against null-co, many disks in one QEMU,
+# qemu-img convert of a sparse image (block status).
+#   make bench          every case, 5 alternating runs each (~10 min);
 #                       writes bench/results/ and the table in docs/performance.md
 #   make bench-quick    the same cases, fewer and shorter runs (~1 min, < 3), for CI:
 #                       writes bench/results/quick/table.md

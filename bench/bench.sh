@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench / make bench-quick / make bench-profile: the RBD plugin against
-# QEMU's in-tree rbd driver, plugin:null: against null-co, and many disks in
-# one process (issue 6).  See docs/performance.md.
+# QEMU's in-tree rbd driver, plugin:null: against null-co, many disks in one
+# process (issue 6), and qemu-img convert of a sparse image through both
+# drivers.  See docs/performance.md.
 #
 #   bench/bench.sh full              bench/results/: table.md, chart.png, results.json,
 #                                    and the table in docs/performance.md
@@ -16,8 +17,9 @@
 # OSD; BENCH_OSDS=N for more) and stopped at the end, unless CEPH_CONF names
 # an existing cluster: then its pool rbd (BENCH_POOL) is used, and only the
 # images the bench creates (bench-PID-*) are touched.
-# Other settings: BENCH_REPEATS, BENCH_SECONDS, BENCH_IMAGE_SIZE, BENCH_CASES
-# (see bench/run.py), BENCH_OUT (the output directory), QBP_BUILD.
+# Other settings: BENCH_REPEATS, BENCH_SECONDS, BENCH_IMAGE_SIZE,
+# BENCH_CONVERT_SIZE, BENCH_CASES (see bench/run.py), BENCH_OUT (the output
+# directory), QBP_BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD

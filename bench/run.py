@@ -3,7 +3,9 @@
 
 The RBD plugin against QEMU's in-tree rbd driver (librbd) with `qemu-img
 bench`, plugin:null: against null-co, and one qemu-system-x86_64 process
-with 1, 8 and 32 images open.  bench/report.py turns the JSON into the
+with 1, 8 and 32 images open; and `qemu-img convert -O qcow2` of a large
+sparse RBD image through both drivers (block status: a copy that skips
+what is not allocated).  bench/report.py turns the JSON into the
 table, the chart and docs/performance.md.  Run through bench/bench.sh, which
 starts a cluster (or uses $CEPH_CONF) and sets the environment:
 
@@ -15,8 +17,9 @@ starts a cluster (or uses $CEPH_CONF) and sets the environment:
 
 Settings (environment): BENCH_POOL (rbd), BENCH_REPEATS, BENCH_SECONDS (the
 target length of one run), BENCH_IMAGE_SIZE (bytes, default 1 GiB),
-BENCH_CASES (a regular expression on case ids such as layering/rw4k-d32,
-null/d1, scale/32; default all).
+BENCH_CONVERT_SIZE (bytes of the sparse images of the convert cases; default
+200 GiB, quick 20 GiB), BENCH_CASES (a regular expression on case ids such as
+layering/rw4k-d32, null/d1, scale/32, convert/default; default all).
 """
 
 import argparse
@@ -40,14 +43,16 @@ BUILD = os.environ.get("QBP_BUILD", os.path.join(TOP, "build"))
 QEMU_DIR = os.environ.get("QBP_QEMU_DIR", os.path.join(BUILD, "qemu"))
 QEMU_IMG = os.path.join(QEMU_DIR, "qemu-img")
 QEMU_SYSTEM = os.path.join(QEMU_DIR, "qemu-system-x86_64")
+QEMU_IO = os.path.join(QEMU_DIR, "qemu-io")
 POOL = os.environ.get("BENCH_POOL", "rbd")
 PREFIX = "bench-%d" % os.getpid()
 
 MODES = {
     # repeats: A/B pairs per case; seconds: target length of one run;
-    # scale_repeats: measurements of each process in the scale test.
-    "full": dict(repeats=5, seconds=2.0, scale_repeats=5),
-    "quick": dict(repeats=3, seconds=0.25, scale_repeats=1),
+    # scale_repeats: measurements of each process in the scale test;
+    # convert_size: the sparse image of the convert cases.
+    "full": dict(repeats=5, seconds=2.0, scale_repeats=5, convert_size=200 << 30),
+    "quick": dict(repeats=3, seconds=0.25, scale_repeats=1, convert_size=20 << 30),
 }
 
 KIB = 1024
@@ -81,6 +86,10 @@ NULL_SPECS = {
     "plugin:null": "driver=plugin,module=null",
 }
 SCALE_IMAGES = (1, 8, 32)
+# The convert cases: 1 MiB written at each of these fractions of the image
+# (the last one: its last MiB), the rest never written.
+CONVERT_WRITES = (0, 1 / 3, 2 / 3, 1)
+CONVERT_PATTERN = 0x5a
 
 # The plugin's refusal to write an image whose features it does not
 # implement yet (issue 5); such a row is reported, not measured.
@@ -487,6 +496,118 @@ def run_null_case(qd, cfg, progress):
     return row
 
 
+# ---------------------------------------------------------------- convert
+
+def convert_offsets(size):
+    """Where the convert cases write their 1 MiB pieces: MiB-aligned, spread
+    over the image (CONVERT_WRITES), the last one its last MiB."""
+    return sorted({min(int(size * f) // MIB * MIB, size - MIB) for f in CONVERT_WRITES})
+
+
+def qemu_io(*args):
+    """qemu-io with -c commands; a failed command (which not every QEMU
+    reflects in the exit status) raises RuntimeError with its output."""
+    r = sh(QEMU_IO, *args, check=False)
+    bad = re.search(r"\bfailed\b", r.stdout)    # "write failed: ...", "Pattern verification failed"
+    if r.returncode != 0 or bad:
+        raise RuntimeError("qemu-io %s: %s" % (" ".join(args[-1:]), r.stdout.strip()
+                                               or "exit status %d" % r.returncode))
+    return r.stdout
+
+
+def qemu_img_convert(source, dest, timeout=900):
+    """One `qemu-img convert -f raw -O qcow2 SOURCE DEST`: wall clock around
+    the whole process (open, block status, reads, the qcow2's writes, close),
+    its user and system CPU seconds (getrusage of the reaped child), the
+    OSDs' CPU seconds meanwhile, and the size of the qcow2 written."""
+    args = [QEMU_IMG, "convert", "-f", "raw", "-O", "qcow2", source, dest]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    osd0 = osd_cpu()
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after %d s: %s" % (timeout, " ".join(args))}
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    osd1 = osd_cpu()
+    if r.returncode != 0:
+        msg = (r.stderr.strip() or r.stdout.strip()).splitlines()
+        return {"error": msg[-1] if msg else "exit status %d" % r.returncode}
+    try:
+        qcow2 = os.stat(dest).st_size
+    except OSError as e:
+        return {"error": "no qcow2 written: %s" % e}
+    res = {
+        "wall": round(wall, 4),
+        "user": round(after.ru_utime - before.ru_utime, 4),
+        "sys": round(after.ru_stime - before.ru_stime, 4),
+        "qcow2_bytes": qcow2,
+    }
+    if osd0 is not None:
+        res["osd"] = round(osd1 - osd0, 3)
+    return res
+
+
+def check_copy(path, offsets):
+    """The qcow2 holds the pattern where the image was written and zeroes in
+    the MiB after each piece (outside the timed part; a local file)."""
+    cmds = []
+    for off in offsets:
+        cmds += ["-c", "read -P 0x%x %d 1M" % (CONVERT_PATTERN, off)]
+        if off + 2 * MIB <= offsets[-1]:
+            cmds += ["-c", "read -P 0 %d 1M" % (off + MIB)]
+    qemu_io("-r", "-f", "qcow2", *cmds, path)
+
+
+def run_convert_case(layout, cfg, size, tmp, progress):
+    """qemu-img convert -O qcow2 of one sparse image per layout, through each
+    driver in turn: what a copy that asks for block status saves.  The image
+    is created and written once (by the in-tree driver) and only read by the
+    runs."""
+    lid, features, _ = layout
+    offsets = convert_offsets(size)
+    row = {"layout": lid, "case": "convert", "image_size": size, "writes": offsets,
+           "write_size": MIB, "runs": {d: [] for d in DRIVERS}}
+    name = "%s-convert-%s" % (PREFIX, lid)
+    log("%s convert/%s: qemu-img convert -O qcow2 of a %s GiB image (%s), %d MiB written"
+        % (progress, lid, "{:g}".format(size / (1 << 30)), layout[2], len(offsets)))
+    rbd_create(name, features, size)
+    try:
+        row["features"] = rbd_features(name)
+        cmds = []
+        for off in offsets:
+            cmds += ["-c", "write -P 0x%x %d 1M" % (CONVERT_PATTERN, off)]
+        qemu_io("-f", "raw", *cmds, rbd_target("in-tree", name))
+        snap = cpu_snapshot()
+        for i in range(cfg["repeats"]):
+            for d in order(i, DRIVERS):
+                dest = os.path.join(tmp, "%s-%s.qcow2" % (name, d))
+                r = qemu_img_convert(rbd_target(d, name), dest)
+                if "error" not in r:
+                    try:
+                        check_copy(dest, offsets)
+                    except RuntimeError as e:
+                        r = {"error": "the copy differs from the image: %s" % e}
+                if os.path.exists(dest):
+                    os.unlink(dest)
+                row["runs"][d].append(r)
+                note("convert/%s %s run %d" % (lid, d, i + 1), r)
+                if "error" in r:
+                    log("  run %d/%d %-8s error: %s" % (i + 1, cfg["repeats"], d, r["error"]))
+                else:
+                    log("  run %d/%d %-8s %.3f s, CPU %.3f s, qcow2 %.1f MiB"
+                        % (i + 1, cfg["repeats"], d, r["wall"], r["user"] + r["sys"],
+                           r["qcow2_bytes"] / MIB))
+        row["others_cpus"] = others_cpus(snap)
+        if row["others_cpus"] >= 0.25:
+            log("  (other processes kept %.2f CPUs busy meanwhile)" % row["others_cpus"])
+    finally:
+        rbd_remove(name)
+    return row
+
+
 # ---------------------------------------------------------------- scale
 
 class QMP:
@@ -669,6 +790,7 @@ def meta(mode, cfg, image_size):
         "repeats": cfg["repeats"],
         "seconds": cfg["seconds"],
         "scale_repeats": cfg["scale_repeats"],
+        "convert_size": cfg["convert_size"],
     }
 
 
@@ -682,8 +804,12 @@ def main():
         cfg["repeats"] = int(os.environ["BENCH_REPEATS"])
     if os.environ.get("BENCH_SECONDS"):
         cfg["seconds"] = float(os.environ["BENCH_SECONDS"])
+    if os.environ.get("BENCH_CONVERT_SIZE"):
+        cfg["convert_size"] = int(os.environ["BENCH_CONVERT_SIZE"])
+    if cfg["convert_size"] < 4 * MIB or cfg["convert_size"] % MIB:
+        sys.exit("bench: BENCH_CONVERT_SIZE must be a multiple of 1 MiB, at least 4 MiB")
     image_size = int(os.environ.get("BENCH_IMAGE_SIZE", 1 << 30))
-    for tool in (QEMU_IMG, QEMU_SYSTEM):
+    for tool in (QEMU_IMG, QEMU_SYSTEM, QEMU_IO):
         if not os.access(tool, os.X_OK):
             sys.exit("bench: %s is missing: run make first" % tool)
 
@@ -691,19 +817,32 @@ def main():
     find_daemons()
     snap0 = cpu_snapshot()
     started = time.monotonic()
-    res = {"meta": meta(a.mode, cfg, image_size), "rbd": [], "null": [], "scale": None}
+    res = {"meta": meta(a.mode, cfg, image_size), "rbd": [], "null": [], "scale": None,
+           "convert": []}
     log("bench (%s): %s; %d OSD(s) %s; %d alternating runs of about %.2g s per case"
         % (a.mode, res["meta"]["ceph"], res["meta"]["osds"], res["meta"]["objectstore"],
            cfg["repeats"], cfg["seconds"]))
 
     todo = [(l, c) for l in LAYOUTS for c in RBD_CASES if selected("%s/%s" % (l[0], c[0]))]
-    total = len(todo) + 2
+    converts = [l for l in LAYOUTS if selected("convert/%s" % l[0])]
+    total = len(todo) + len(converts) + 2
     k = 0
     try:
         # Many disks first: after the RBD cases a memstore OSD has once
         # counted its used bytes below zero (16 EiB used, so "full"), and
         # every later `rbd create` waited forever.
         res["scale"] = run_scale(cfg, image_size)
+        # The sparse copies next, for the same reason: they create images
+        # but put only a few MiB into the OSD.
+        if converts:
+            tmp = tempfile.mkdtemp(prefix="qbp-bench-convert-")
+            try:
+                for layout in converts:
+                    k += 1
+                    res["convert"].append(run_convert_case(layout, cfg, cfg["convert_size"],
+                                                           tmp, "[%d/%d]" % (k, total)))
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
         for layout in LAYOUTS:
             cases = [c for l, c in todo if l is layout]
             if not cases:
