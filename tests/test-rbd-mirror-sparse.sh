@@ -7,6 +7,7 @@
 . tests/functions.sh
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
+. tests/qmp-functions.sh
 ceph_skip_unless_available
 plan 4
 ceph_start
@@ -18,34 +19,9 @@ qio -f raw -c "write -P 0x21 0 1M" -c "write -P 0x43 $((7 * GiB)) 3M" \
     -c "write -P 0x65 $((20 * GiB - 65536)) 64k" plugin:rbd:rbd/m >/dev/null
 "$QEMU_IMG" create -f qcow2 "$scratch/copy.qcow2" 20G >/dev/null
 
-# QMP over a coprocess: one command a line, answers and events back.
-coproc QEMU {
-    exec "$QEMU_SYSTEM" -M none -nodefaults -display none -qmp stdio \
-        -blockdev driver=plugin,module=rbd,node-name=src,options.pool=rbd,options.image=m \
-        -blockdev "driver=qcow2,node-name=dst,file.driver=file,file.filename=$scratch/copy.qcow2" \
-        2>"$scratch/qemu.err"
-}
-qemu_pid=$QEMU_PID
-at_exit "kill $qemu_pid 2>/dev/null"
-qmp_log=$scratch/qmp.log
-# qmp_until PATTERN: read QMP output until a line matches (60 s at most).
-qmp_until() {
-    local line
-    while IFS= read -r -t 60 line <&"${QEMU[0]}"; do
-        printf '%s\n' "$line" >>"$qmp_log"
-        case $line in
-            *$1*) return 0 ;;
-        esac
-    done
-    return 1
-}
-qmp() {
-    printf '%s\n' "$1" >&"${QEMU[1]}"
-}
-
-qmp_until '"QMP"'
-qmp '{"execute":"qmp_capabilities"}'
-qmp_until '"return"'
+qmp_start \
+    -blockdev driver=plugin,module=rbd,node-name=src,options.pool=rbd,options.image=m \
+    -blockdev "driver=qcow2,node-name=dst,file.driver=file,file.filename=$scratch/copy.qcow2"
 qmp '{"execute":"blockdev-mirror","arguments":{"job-id":"m","device":"src","target":"dst","sync":"full"}}'
 if qmp_until '"BLOCK_JOB_READY"'; then
     ok "blockdev-mirror sync=full of the plugin disk became ready"
@@ -55,8 +31,7 @@ else
 fi
 qmp '{"execute":"block-job-complete","arguments":{"device":"m"}}'
 check "...and completed" qmp_until '"BLOCK_JOB_COMPLETED"'
-qmp '{"execute":"quit"}'
-wait "$qemu_pid" 2>/dev/null
+qmp_quit
 
 used=$(du -B1 "$scratch/copy.qcow2" | cut -f1)
 if [ "$used" -lt $((32 * MiB)) ]; then

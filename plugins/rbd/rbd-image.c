@@ -15,6 +15,7 @@
 #include "rbd-mapio.h"
 #include "rbd-notify.h"
 #include "rbd-objq.h"
+#include "rbd-refresh.h"
 
 /* The rbd_id.<name> object holds one short string. */
 #define RBD_ID_OBJECT_MAX 4096
@@ -535,6 +536,7 @@ static void watch_notify(void *arg, uint64_t notify_id, uint64_t handle,
     /* Also for what cannot be decoded: re-reading is always safe. */
     if (a.action == RBD_NOTIFY_REFRESH) {
         atomic_store(&img->stale, true);
+        rbd_refresh_kick(img->refresher);
     }
     rbd_enc_init(&reply);
     if (a.respond) {
@@ -553,6 +555,7 @@ static void watch_error(void *arg, uint64_t handle, int err)
 
     atomic_store(&img->rewatch, true);
     atomic_store(&img->stale, true);
+    rbd_refresh_kick(img->refresher);
 }
 
 static int watch_header(struct rbd_image *img)
@@ -746,7 +749,8 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
     img->snap_id = RBD_NOSNAP;
     pthread_mutex_init(&img->lock, NULL);
     img->objq = rbd_objq_new();
-    if (!img->objq) {
+    img->refresher = rbd_refresh_new(img);
+    if (!img->objq || !img->refresher) {
         qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
         ret = -ENOMEM;
     } else if (spec->snapshot && !read_only) {
@@ -779,6 +783,8 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
 
 void rbd_image_close(struct rbd_image *img)
 {
+    /* Its thread may be re-watching, or telling the lock about it. */
+    rbd_refresh_shutdown(img->refresher);
     if (img->xlock) {
         /* Unlock and say so while the other clients still see us. */
         rbd_lock_shutdown(img->xlock);
@@ -789,6 +795,7 @@ void rbd_image_close(struct rbd_image *img)
         rados_watch_flush(rbd_cluster_rados(img->cluster));
     }
     rbd_lock_free(img->xlock);
+    rbd_refresh_free(img->refresher);
     rbd_mapio_free(img->omap);
     if (img->data_nosnap && img->data_nosnap != img->ctl) {
         rados_aio_flush(img->data_nosnap);

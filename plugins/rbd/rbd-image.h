@@ -28,6 +28,7 @@
 
 struct rbd_lock;
 struct rbd_mapio;
+struct rbd_refresh;
 
 struct rbd_image_spec {
     const char *pool;
@@ -73,7 +74,11 @@ struct rbd_image {
     struct rbd_image *parent;
     uint64_t parent_overlap;
 
-    /* Another client changed the header (resize, snapshot): re-read it. */
+    /*
+     * Another client changed the header (resize, snapshot): re-read it,
+     * on the refresher's thread.
+     */
+    struct rbd_refresh *refresher;
     atomic_bool stale;
     atomic_bool rewatch;            /* the watch broke; set it up again */
     /* The cluster blocklisted this client: its I/O can only fail now. */
@@ -103,7 +108,10 @@ int rbd_image_refresh(struct rbd_image *img);
  * logged, once per image.
  */
 bool rbd_image_blocklisted(struct rbd_image *img, int ret);
-/* rbd_image_refresh if a header update arrived since the last one. */
+/*
+ * rbd_image_refresh (re-watching first if the watch broke) if a header
+ * update arrived since the last one.  Blocks: the refresher's thread.
+ */
 int rbd_image_refresh_if_stale(struct rbd_image *img);
 /* "rbd_data.<id>.%016llx" for object objno, into buf of RBD_OID_MAX. */
 #define RBD_OID_MAX 128

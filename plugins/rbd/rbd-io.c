@@ -18,6 +18,7 @@
 #include "rbd-lock.h"
 #include "rbd-mapio.h"
 #include "rbd-objq.h"
+#include "rbd-refresh.h"
 
 struct rbd_piece {
     uint64_t objno;
@@ -38,7 +39,11 @@ struct rbd_req {
     void *opaque;
     atomic_int pending;     /* object ops in flight, +1 while submitting */
     atomic_int error;       /* the first error, 0 if none */
-    /* A mutation waits for the exclusive lock with what it needs to go on. */
+    /*
+     * A mutation waits for a stale header to be read again, then for the
+     * exclusive lock, with what it needs to go on.
+     */
+    struct rbd_refresh_waiter refresh_wait;
     struct rbd_lock_waiter wait;
     struct rbd_image *img;
     struct rbd_piece *pieces;
@@ -585,6 +590,28 @@ static void resume_mutation(struct rbd_lock_waiter *w, int ret)
     }
 }
 
+/* The refresher's thread: the snap context is current (ret 0) or cannot be. */
+static void resume_refreshed(struct rbd_refresh_waiter *w, int ret)
+{
+    struct rbd_req *req = (struct rbd_req *)((char *)w -
+                                             offsetof(struct rbd_req,
+                                                      refresh_wait));
+
+    if (ret == 0) {
+        ret = rbd_lock_get(req->img->xlock, &req->wait);
+        if (ret == 1) {
+            return;             /* resume_mutation goes on */
+        }
+        req->counted = ret == 0 && req->img->xlock;
+    }
+    if (ret == 0) {
+        ret = submit_pieces(req);
+    }
+    if (ret < 0) {
+        req_finish_one(req, ret);
+    }
+}
+
 int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
                   uint64_t len, const struct iovec *iov, int iovcnt,
                   uint32_t flags, qbp_completion_fn *cb, void *opaque)
@@ -596,10 +623,6 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
     if (kind != RBD_IO_READ && img->read_only) {
         return -EROFS;
     }
-    ret = rbd_image_refresh_if_stale(img);
-    if (ret < 0 && kind != RBD_IO_READ) {
-        return ret;
-    }
     req = calloc(1, sizeof(*req));
     if (!req) {
         return -ENOMEM;
@@ -607,6 +630,7 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
     *req = (struct rbd_req){ .kind = kind, .flags = flags, .off = off,
                              .len = len, .cb = cb, .opaque = opaque,
                              .img = img, .iov = iov, .iovcnt = iovcnt,
+                             .refresh_wait.resume = resume_refreshed,
                              .wait.resume = resume_mutation };
     l = (struct piece_list){ req->inline_pieces, 0, INLINE_PIECES };
     ret = rbd_layout_map(&img->layout, off, len, collect_piece, &l);
@@ -621,7 +645,14 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
     if (img->layout.stripe_count > 1) {
         qsort(l.v, l.n, sizeof(l.v[0]), piece_cmp);
     }
+    /* Reads go on with the snap context they have, as in librbd. */
     if (kind != RBD_IO_READ && !(flags & RBD_IO_HELD)) {
+        ret = rbd_refresh_gate(img->refresher, &req->refresh_wait);
+        if (ret == 1) {
+            return 0;           /* resume_refreshed goes on */
+        }
+    }
+    if (ret == 0 && kind != RBD_IO_READ && !(flags & RBD_IO_HELD)) {
         ret = rbd_lock_get(img->xlock, &req->wait);
         if (ret == 1) {
             return 0;           /* resume_mutation goes on */

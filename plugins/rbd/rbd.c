@@ -190,12 +190,14 @@ static void rbd_close(void *handle)
     free(d);
 }
 
-/* The image's size, as of the last refresh. */
+/*
+ * The image's size, as of the last refresh: QEMU asks from its main loop,
+ * and the refresher reads a changed header without making it wait.
+ */
 static int64_t rbd_get_length(void *handle)
 {
     struct rbd_disk *d = handle;
 
-    rbd_image_refresh_if_stale(d->img);
     return (int64_t)rbd_image_size(d->img);
 }
 
