@@ -10,6 +10,8 @@
  * of a table; a major version may change anything and old plugins are then
  * refused with a message that names their contact.
  *
+ *   1.2  (header only, no change to any table) QBP_OPEN_MASK, QBP_REQ_MASK,
+ *        QBP_MAX_ERRNO, qbp_option_get(); the required callbacks marked.
  *   1.2  plugin table: aio_block_status; struct qbp_extent, QBP_EXTENT_*,
  *        QBP_CAP_BLOCK_STATUS; limits: alloc_granularity, disk_flags,
  *        QBP_DISK_ZERO_INIT.
@@ -27,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/uio.h>
 
 #ifdef __cplusplus
@@ -138,6 +141,21 @@ struct qbp_kv {
 };
 
 /*
+ * The value of the first option named key among the n options of open or
+ * create, or NULL when the user did not give it.
+ */
+static inline const char *qbp_option_get(const struct qbp_kv *options,
+                                         size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(options[i].key, key) == 0) {
+            return options[i].value;
+        }
+    }
+    return NULL;
+}
+
+/*
  * Thread models, from strictest to loosest.  The plugin declares the
  * loosest it can take; the host may run it stricter, never looser.
  */
@@ -150,14 +168,32 @@ enum {
     QBP_THREAD_MODEL_PARALLEL = 2,
 };
 
-/* Flags for open. */
+/*
+ * Flags for open.  A host passes no bit outside QBP_OPEN_MASK of the
+ * plugin's ABI version; a plugin refuses any it does not know (open fails
+ * with -EINVAL), so that a flag it would ignore is never taken as honoured.
+ */
 #define QBP_OPEN_READ_ONLY (1u << 0)
 /* The user asked to bypass host caches (cache=none / O_DIRECT). */
 #define QBP_OPEN_NOCACHE   (1u << 1)
+#define QBP_OPEN_MASK      (QBP_OPEN_READ_ONLY | QBP_OPEN_NOCACHE)
 
-/* Request flags. */
+/*
+ * Request flags.  The same rule: a host passes no bit outside QBP_REQ_MASK,
+ * a plugin refuses (returns -EINVAL from the aio_* call) any request with a
+ * bit it does not know.  A plugin that needs flags of its own keeps them in
+ * its own request state, never in these bits.
+ */
 #define QBP_REQ_FUA       (1u << 0)   /* durable before completion */
 #define QBP_REQ_MAY_UNMAP (1u << 1)   /* write_zeroes may deallocate */
+#define QBP_REQ_MASK      (QBP_REQ_FUA | QBP_REQ_MAY_UNMAP)
+
+/*
+ * The largest errno a completion or a return value may carry (Linux's
+ * MAX_ERRNO): a negative result below -QBP_MAX_ERRNO is not an errno, and a
+ * host treats it as -EIO.
+ */
+#define QBP_MAX_ERRNO 4095
 
 /* Capabilities, as returned by get_caps. */
 #define QBP_CAP_WRITE        (1u << 0)
@@ -271,7 +307,7 @@ struct qbp_plugin {
     struct qbp_table_header hdr;
     uint32_t thread_model;
     uint32_t reserved0;            /* explicit padding; must be 0 */
-    const char *name;              /* "rbd": found as rbd-plugin.so */
+    const char *name;              /* required; "rbd": rbd-plugin.so */
     const char *contact;           /* where users report problems */
     /* ---- end of the part that is stable across major versions ---- */
     const char *version;           /* the plugin's own version */
@@ -295,15 +331,15 @@ struct qbp_plugin {
                           void *opaque, struct qbp_error *err);
 
     /*
-     * Open a disk.  options holds every option the user gave, already
-     * checked against the option table.  Returns a handle, or NULL with err
-     * set.
+     * Required.  Open a disk.  options holds every option the user gave,
+     * already checked against the option table (qbp_option_get finds one);
+     * flags are QBP_OPEN_*.  Returns a handle, or NULL with err set.
      */
     void *(*open)(const struct qbp_kv *options, size_t n_options,
                   uint32_t flags, struct qbp_error *err);
-    /* Nothing is in flight when close is called. */
+    /* Required.  Nothing is in flight when close is called. */
     void (*close)(void *handle);
-    /* Size in bytes, or a negative errno. */
+    /* Required.  Size in bytes, or a negative errno. */
     int64_t (*get_length)(void *handle);
 
     /*
@@ -316,9 +352,11 @@ struct qbp_plugin {
     void (*get_limits)(void *handle, struct qbp_limits *limits);
 
     /*
-     * Requests.  Return 0 when accepted (the completion will be called
-     * exactly once) or a negative errno when refused (it never will be).
-     * The iovecs and their memory stay valid until the completion.
+     * Requests; aio_readv is required, the others optional.  Return 0 when
+     * accepted (the completion will be called exactly once) or a negative
+     * errno when refused (it never will be), -EINVAL for flags outside
+     * QBP_REQ_MASK.  They never wait on the calling thread: it runs the
+     * guest.  The iovecs and their memory stay valid until the completion.
      */
     int (*aio_readv)(void *handle, uint64_t offset, const struct iovec *iov,
                      int iovcnt, uint32_t flags,

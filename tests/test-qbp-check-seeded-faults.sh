@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# qbp-check catches each of the ten faults seeded in
+# qbp-check catches each of the eleven faults seeded in
 # tests/broken-plugins/ (one per plugin, on the ram disk of ramdisk.c) with
-# a message that explains it, word for word; the same ram disk without a
-# fault (control) passes, so each message comes from its plugin's fault.
+# a message that explains it, word for word, and warns of a submission that
+# blocks; the same ram disk without a fault (control) passes, so each
+# message comes from its plugin's fault.
 . tests/functions.sh
 export LC_ALL=C
 
@@ -65,6 +66,17 @@ fails_with status-length block-status \
 fails_with positive-errno errors \
     "a read of 4096 bytes at offset 0 in 3 iovecs completed with 5, which is neither its length (4096) nor a negative errno; 5 is EIO as a positive number: errors are negative (-EIO)" \
     --error-option fail-requests=on
+
+fails_with ignores-flags flags \
+    "a write of 4096 bytes at offset 0 in 3 iovecs with flags 0x40000000 (a bit outside QBP_REQ_MASK) was accepted: a plugin refuses a request with a flag it does not know (aio_writev returns -EINVAL), since a host that sets one counts on its meaning"
+
+# A submission that blocks is a warning under the check it happened in,
+# not a failure: the plugin sleeps 150 ms, well past the 100 ms mark.
+out=$(run "$BP/blocking-submit-plugin.so")
+rc=$?
+check_equal "blocking-submit: exit status 0, and read-write warns of the write that blocked" \
+    "exit 0: warning: 1 of 2 submissions took 100 ms or more, the slowest: aio_writev took N ms to return (a write of 65536 bytes at offset 0 in 3 iovecs); a submission must not wait on the calling thread (for the network, a lock or another request): under QEMU that thread runs the guest and the monitor" \
+    "exit $rc: $(printf '%s\n' "$out" | sed -n '/^ok [0-9]* - read-write:/,/^ok\|^not ok/s/^#   warning:/warning:/p' | sed 's/took [0-9]* ms to/took N ms to/' | head -n 1)"
 
 plan "$tap_n"
 done_testing

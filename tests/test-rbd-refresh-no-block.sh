@@ -7,14 +7,16 @@
 # resumed.  Its next write needs the header read again, from an OSD that
 # does not answer.  For 10 s QMP query-status must be answered promptly
 # every time; after SIGCONT every write completes (the image holds the
-# source's data) and the snapshot holds the data of before it.  The same
-# runs through QEMU's in-tree driver, which never blocked there.
+# source's data), the snapshot holds the data of before it, and the lock
+# `rbd lock ls` shows is the disk's, under its live watch (the cookie
+# follows a new watch).  The same runs through QEMU's in-tree driver,
+# which never blocked there.
 . tests/functions.sh
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 . tests/qmp-functions.sh
 ceph_skip_unless_available
-plan 12
+plan 16
 ceph_start
 
 MiB=$((1 << 20))
@@ -27,7 +29,8 @@ limit_ms=1000
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # run_case DRIVER CHANGE: prints nothing; sets max_ms, the job's fate in
-# job_ok, and leaves the exports in $scratch.
+# job_ok, who held the image at the end in holders, and leaves the exports
+# in $scratch.
 run_case() {
     local driver=$1 change=$2 img=nb-$1-$2 dst t0 t1 i
     rbd create --size "${size}B" "$img"
@@ -66,9 +69,11 @@ run_case() {
         qmp '{"execute":"block-job-complete","arguments":{"device":"j"}}'
         qmp_until '"BLOCK_JOB_COMPLETED"' && job_ok=yes
     fi
+    holders=$(rbd_holders "$img")
     qmp_quit
 }
 
+held="watchers: 1; locks: 1; lock: exclusive, tag internal, cookie auto <watch>, held by the watcher"
 for driver in plugin in-tree; do
     run_case "$driver" snapshot
     img=nb-$driver-snapshot
@@ -84,6 +89,8 @@ for driver in plugin in-tree; do
     rbd export "$img@s" "$scratch/$img.snap" >/dev/null 2>&1
     check "...the snapshot holds the data of before it" \
         cmp "$scratch/$img.before" "$scratch/$img.snap"
+    check_equal "...the lock rbd lock ls shows is the disk's, under its watch" \
+        "$held" "$holders"
 
     run_case "$driver" resize
     img=nb-$driver-resize
@@ -98,5 +105,7 @@ for driver in plugin in-tree; do
         "yes Warning: Image size mismatch! Images are identical." \
         "$job_ok $("$QEMU_IMG" compare -f raw -F raw "$scratch/src.raw" "rbd:rbd/$img" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
     check_equal "...which has the new size" "size=$((2 * size))" "$(rbd_info "$img" size)"
+    check_equal "...the lock rbd lock ls shows is the disk's, under its watch" \
+        "$held" "$holders"
 done
 done_testing

@@ -3,12 +3,15 @@
 # and on a striped image: `rbd info` and `rbd export` see the new size and
 # the right bytes, and a shrink leaves exactly the data objects (and object
 # sizes) that `rbd resize --allow-shrink` leaves on a twin image, so that
-# growing again reads zeroes past the old end.
+# growing again reads zeroes past the old end.  A resize of an image with a
+# snapshot (a writable open: watch, lock, set_size, unwatch) changes the
+# header object in place: no clone of it appears under the snapshot, as
+# librbd writes metadata without a snap context.
 . tests/functions.sh
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 20
+plan 22
 ceph_start
 
 MiB=$((1 << 20))
@@ -53,4 +56,12 @@ for layout in default striped; do
     check "$layout: the plugin reads zeroes past the old end" \
         qio -f raw -c "read -P 0 $small $((40 * MiB - small))" "plugin:rbd:rbd/$p"
 done
+
+rbd create --size 16M snapped
+rbd snap create snapped@s >/dev/null 2>&1
+check "an image with a snapshot: qemu-img resize grows it to 32 MiB" \
+    "$QEMU_IMG" resize -f raw plugin:rbd:rbd/snapped 32M
+header=rbd_header.$(rbd_info snapped id | sed 's/^id=//')
+check_equal "...and its header object has no clone (only its head)" "head" \
+    "$(ceph_out rados -p rbd listsnaps "$header" | awk 'NR > 2 { print $1 }' | xargs)"
 done_testing

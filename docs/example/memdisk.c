@@ -58,13 +58,14 @@ static int memdisk_parse_filename(const char *rest, qbp_add_option_fn *add,
 static void *memdisk_open(const struct qbp_kv *options, size_t n_options,
                           uint32_t flags, struct qbp_error *err)
 {
-    uint64_t size = MEMDISK_DEFAULT_SIZE;
+    const char *given = qbp_option_get(options, n_options, "size");
+    uint64_t size = given ? strtoull(given, NULL, 10) : MEMDISK_DEFAULT_SIZE;
     struct memdisk *m;
 
-    for (size_t i = 0; i < n_options; i++) {
-        if (strcmp(options[i].key, "size") == 0) {
-            size = strtoull(options[i].value, NULL, 10);
-        }
+    if (flags & ~QBP_OPEN_MASK) {
+        qbp_host->error_set(err, -EINVAL, "memdisk: unknown open flags 0x%"
+                            PRIx32, flags & ~QBP_OPEN_MASK);
+        return NULL;
     }
     if (size == 0 || size > (uint64_t)PTRDIFF_MAX) {
         qbp_host->error_set(err, -EINVAL, "memdisk: size %" PRIu64 " is "
@@ -145,6 +146,9 @@ static int memdisk_aio_readv(void *handle, uint64_t offset,
                              uint32_t flags, qbp_completion_fn *cb,
                              void *opaque)
 {
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     cb(opaque, memdisk_copy(handle, offset, iov, iovcnt, false));
     return 0;
 }
@@ -154,6 +158,9 @@ static int memdisk_aio_writev(void *handle, uint64_t offset,
                               uint32_t flags, qbp_completion_fn *cb,
                               void *opaque)
 {
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     cb(opaque, memdisk_copy(handle, offset, iov, iovcnt, true));
     return 0;
 }
@@ -172,6 +179,9 @@ static int memdisk_zero(void *handle, uint64_t offset, uint64_t length,
 {
     struct memdisk *m = handle;
 
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     pthread_mutex_lock(&m->lock);
     memset(m->data + offset, 0, (size_t)length);
     pthread_mutex_unlock(&m->lock);
@@ -198,6 +208,9 @@ static int memdisk_aio_block_status(void *handle, uint64_t offset,
     uint64_t end = offset + length;
     uint32_t n = 0;
 
+    if (flags != 0) {
+        return -EINVAL;
+    }
     pthread_mutex_lock(&m->lock);
     while (offset < end) {
         uint64_t page_end = (offset / MEMDISK_PAGE + 1) * MEMDISK_PAGE;

@@ -544,7 +544,7 @@ static int request_failed(enum op op, uint64_t offset, uint64_t length,
     if (ret >= 0) {
         return 0;
     }
-    e = ret < -4095 ? EIO : (int)-ret;
+    e = ret < -QBP_MAX_ERRNO ? EIO : (int)-ret;
     /* nbdkit falls back to writing zeroes then; nothing went wrong. */
     fallback = op == OP_WRITE_ZEROES && (e == ENOTSUP || e == EOPNOTSUPP);
     if (!fallback) {

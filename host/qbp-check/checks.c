@@ -48,6 +48,8 @@ const struct qc_check qc_checks[] = {
     { "block-status", "extents in order from the offset asked, covering the "
       "disk; ZERO reads as zeroes, written data is never ZERO; when the disk "
       "declares it (ABI 1.2)", qc_check_block_status, true },
+    { "flags", "open and request flags the ABI does not define are refused, "
+      "and change nothing", qc_check_flags, true },
     { "drain-close", "close right after 128 completions; no completion or "
       "buffer write afterwards", qc_check_drain_close, true },
 };

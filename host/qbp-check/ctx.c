@@ -2,6 +2,7 @@
  * ctx.c: the reports of a check, as lines on a pipe or folded in place.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 #include <stdatomic.h>
@@ -27,6 +28,11 @@ struct qc_ctx {
     gint64 last_beat;
     GArray *owned;              /* struct owned, freed in reverse */
     bool unsafe;
+    /* Submissions, under lock: how many, how many slow, the slowest. */
+    uint64_t n_submits;
+    uint64_t n_slow;
+    gint64 slowest_ms;
+    char *slowest;
 };
 
 static struct qc_ctx *current;
@@ -154,6 +160,7 @@ void qc_ctx_free(struct qc_ctx *ctx)
         o->free_fn(o->p);
     }
     g_array_free(ctx->owned, TRUE);
+    g_free(ctx->slowest);
     g_mutex_clear(&ctx->lock);
     g_free(ctx);
 }
@@ -251,8 +258,52 @@ bool qc_has_failed(const struct qc_ctx *ctx)
     return atomic_load(&ctx->failed);
 }
 
+void qc_ctx_fast_submit(struct qc_ctx *ctx)
+{
+    g_mutex_lock(&ctx->lock);
+    ctx->n_submits++;
+    g_mutex_unlock(&ctx->lock);
+}
+
+void qc_ctx_slow_submit(struct qc_ctx *ctx, gint64 ms, const char *call,
+                        const char *what)
+{
+    g_mutex_lock(&ctx->lock);
+    ctx->n_submits++;
+    ctx->n_slow++;
+    if (ms > ctx->slowest_ms) {
+        ctx->slowest_ms = ms;
+        g_free(ctx->slowest);
+        ctx->slowest = g_strdup_printf("%s took %" G_GINT64_FORMAT " ms to "
+                                       "return (%s)", call, ms, what);
+    }
+    g_mutex_unlock(&ctx->lock);
+}
+
+/* A warning, not a fault: a loaded machine can stall any thread. */
+static void warn_slow_submits(struct qc_ctx *ctx)
+{
+    g_autofree char *slowest = NULL;
+    uint64_t n_slow, n;
+
+    g_mutex_lock(&ctx->lock);
+    n_slow = ctx->n_slow;
+    n = ctx->n_submits;
+    slowest = g_steal_pointer(&ctx->slowest);
+    g_mutex_unlock(&ctx->lock);
+    if (n_slow == 0) {
+        return;
+    }
+    qc_note(ctx, "warning: %" PRIu64 " of %" PRIu64 " submissions took %d ms "
+            "or more, the slowest: %s; a submission must not wait on the "
+            "calling thread (for the network, a lock or another request): "
+            "under QEMU that thread runs the guest and the monitor", n_slow,
+            n, QC_SLOW_SUBMIT_MS, slowest);
+}
+
 void qc_ctx_end(struct qc_ctx *ctx)
 {
+    warn_slow_submits(ctx);
     emit(ctx, QC_EV_END, "");
 }
 

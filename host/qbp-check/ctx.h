@@ -47,6 +47,17 @@ void qc_ctx_end(struct qc_ctx *ctx);
 /* At most one event a second: cheap to call on every completion. */
 void qc_ctx_heartbeat(struct qc_ctx *ctx);
 
+/*
+ * A submission that took this long to return waited on the calling thread:
+ * under QEMU that thread runs the guest and the monitor.
+ */
+#define QC_SLOW_SUBMIT_MS 100
+
+/* Counts one submission, and keeps the slowest for the check's warning. */
+void qc_ctx_fast_submit(struct qc_ctx *ctx);
+void qc_ctx_slow_submit(struct qc_ctx *ctx, gint64 ms, const char *call,
+                        const char *what);
+
 /* The context of the running check, for the host's log function. */
 void qc_ctx_set_current(struct qc_ctx *ctx);
 struct qc_ctx *qc_ctx_current(void);

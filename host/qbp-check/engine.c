@@ -104,8 +104,8 @@ static int call_plugin(struct qc_req *r)
                                    complete, r);
     case QC_OP_BLOCK_STATUS:
 #ifdef QBP_CAP_BLOCK_STATUS
-        return t->aio_block_status(h, r->offset, r->length, 0, r->extents,
-                                   r->max_extents, complete, r);
+        return t->aio_block_status(h, r->offset, r->length, r->flags,
+                                   r->extents, r->max_extents, complete, r);
 #else
         break;
 #endif
@@ -116,13 +116,23 @@ static int call_plugin(struct qc_req *r)
 bool qc_submit(struct qc_req *r)
 {
     struct qc_disk *d = r->disk;
+    gint64 took;
     int calls;
     int ret;
 
+
     r->submitter = pthread_self();
     atomic_store(&r->in_submit, true);
+    took = g_get_monotonic_time();
     ret = call_plugin(r);
+    took = g_get_monotonic_time() - took;
     atomic_store(&r->in_submit, false);
+    if (took >= QC_SLOW_SUBMIT_MS * 1000) {
+        g_autofree char *what = qc_req_describe(r);
+        qc_ctx_slow_submit(d->ctx, took / 1000, qc_submit_name(r->op), what);
+    } else {
+        qc_ctx_fast_submit(d->ctx);
+    }
 
     g_mutex_lock(&d->lock);
     r->submit_ret = ret;

@@ -8,13 +8,11 @@
 
 #include "engine.h"
 
-/* The largest errno a completion may carry: Linux's MAX_ERRNO. */
-#define QC_MAX_ERRNO 4095
 
 /* -5 (EIO, Input/output error), or the bare number when not an errno. */
 char *qc_result_text(int64_t v)
 {
-    if (v < 0 && v >= -QC_MAX_ERRNO) {
+    if (v < 0 && v >= -QBP_MAX_ERRNO) {
         g_autofree char *e = qc_errno_text(v);
         return g_strdup_printf("%" PRId64 " (%s)", v, e);
     }
@@ -24,7 +22,7 @@ char *qc_result_text(int64_t v)
 /* "; 5 is EIO as a positive number: ..." when v looks like one, or "". */
 static char *positive_errno_hint(int64_t v)
 {
-    if (v > 0 && v <= QC_MAX_ERRNO) {
+    if (v > 0 && v <= QBP_MAX_ERRNO) {
         const char *name = strerrorname_np((int)v);
         if (name) {
             return g_strdup_printf("; %" PRId64 " is %s as a positive number: "
@@ -51,10 +49,10 @@ static bool check_refused(struct qc_req *r, const char *what, bool want_error)
                 qc_submit_name(r->op), e);
         return false;
     }
-    if (ret < -QC_MAX_ERRNO) {
+    if (ret < -QBP_MAX_ERRNO) {
         qc_fail(r->disk->ctx, "%s returned %d for %s, which is not an errno "
                 "(errnos are -1 to -%d)", qc_submit_name(r->op), ret, what,
-                QC_MAX_ERRNO);
+                QBP_MAX_ERRNO);
         return false;
     }
     return true;
@@ -64,10 +62,10 @@ static bool check_error(struct qc_req *r, const char *what, bool want_error)
 {
     g_autofree char *e = qc_result_text(r->result);
 
-    if (r->result < -QC_MAX_ERRNO) {
+    if (r->result < -QBP_MAX_ERRNO) {
         qc_fail(r->disk->ctx, "%s completed with %" PRId64 ", which is not "
                 "an errno (errnos are -1 to -%d)", what, r->result,
-                QC_MAX_ERRNO);
+                QBP_MAX_ERRNO);
         return false;
     }
     if (!want_error) {

@@ -558,7 +558,7 @@ static int coroutine_fn plugin_co_request(BlockDriverState *bs, PluginOp op,
             }
         }
         if (req.result < 0) {
-            ret = req.result < -4095 ? -EIO : (int)req.result;
+            ret = req.result < -QBP_MAX_ERRNO ? -EIO : (int)req.result;
         } else if (want && req.result != want) {
             error_report_once("block plugin '%s' completed a %s of %" PRId64
                               " bytes with %" PRId64 "; treating it as an "

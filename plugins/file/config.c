@@ -14,9 +14,6 @@
 
 #include "file.h"
 
-/* Linux never hands out an errno above this. */
-#define CONFIG_MAX_ERRNO 4095
-
 #define CONFIG_INJECT_SYNTAX                                            \
     "expected ERR, ERR@read or ERR@write, where ERR is an errno name "  \
     "such as EIO, ENOSPC or EPERM, or a number from 1 to 4095"
@@ -106,7 +103,7 @@ static int config_errno(const char *s, size_t len)
         }
         memcpy(digits, s, len);
         digits[len] = '\0';
-        if (config_parse_u64(digits, &v) < 0 || v > CONFIG_MAX_ERRNO) {
+        if (config_parse_u64(digits, &v) < 0 || v > QBP_MAX_ERRNO) {
             return 0;
         }
         return (int)v;

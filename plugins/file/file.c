@@ -184,6 +184,12 @@ static void *file_open(const struct qbp_kv *options, size_t n_options,
     struct file_disk *h;
     int r;
 
+    if (flags & ~QBP_OPEN_MASK) {
+        qbp_host->error_set(err, -EINVAL, "open flags 0x%" PRIx32 " have "
+                            "bits this plugin does not know (0x%" PRIx32 ")",
+                            flags, flags & ~QBP_OPEN_MASK);
+        return NULL;
+    }
     if (file_config_parse(options, n_options, &cfg, err) < 0) {
         return NULL;
     }
@@ -282,7 +288,7 @@ static int file_submit(struct file_disk *h, enum file_op op,
     if (h->read_only && op != FILE_OP_READ && op != FILE_OP_FLUSH) {
         return -EROFS;
     }
-    if (!file_range_ok(offset, length)) {
+    if ((flags & ~QBP_REQ_MASK) || !file_range_ok(offset, length)) {
         return -EINVAL;
     }
     req = malloc(sizeof(*req) + (size_t)iovcnt * sizeof(req->iov[0]));
@@ -386,7 +392,7 @@ static int file_aio_block_status(void *handle, uint64_t offset,
     struct file_req *req;
 
     /* The completion must report at least one extent of at least a byte. */
-    if (length == 0 || max_extents == 0 || !extents ||
+    if (flags != 0 || length == 0 || max_extents == 0 || !extents ||
         !file_range_ok(offset, length)) {
         return -EINVAL;
     }

@@ -157,6 +157,12 @@ static void *null_open(const struct qbp_kv *options, size_t n_options,
 {
     struct null_handle *h;
 
+    if (flags & ~QBP_OPEN_MASK) {
+        qbp_host->error_set(err, -EINVAL, "open flags 0x%" PRIx32 " have "
+                            "bits this plugin does not know (0x%" PRIx32 ")",
+                            flags, flags & ~QBP_OPEN_MASK);
+        return NULL;
+    }
     h = malloc(sizeof(*h));
     if (!h) {
         qbp_host->error_set(err, -ENOMEM, "cannot allocate a null disk");
@@ -221,6 +227,9 @@ static int null_aio_readv(void *handle, uint64_t offset,
 {
     uint64_t total = 0;
 
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     for (int i = 0; i < iovcnt; i++) {
         memset(iov[i].iov_base, 0, iov[i].iov_len);
         total += iov[i].iov_len;
@@ -237,6 +246,9 @@ static int null_aio_writev(void *handle, uint64_t offset,
 {
     uint64_t total = 0;
 
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     for (int i = 0; i < iovcnt; i++) {
         total += iov[i].iov_len;
     }
@@ -256,6 +268,9 @@ static int null_aio_discard(void *handle, uint64_t offset, uint64_t length,
                             uint32_t flags, qbp_completion_fn *cb,
                             void *opaque)
 {
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     cb(opaque, (int64_t)length);
     return 0;
 }
@@ -265,6 +280,9 @@ static int null_aio_write_zeroes(void *handle, uint64_t offset,
                                  uint64_t length, uint32_t flags,
                                  qbp_completion_fn *cb, void *opaque)
 {
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     cb(opaque, (int64_t)length);
     return 0;
 }
@@ -277,7 +295,7 @@ static int null_aio_block_status(void *handle, uint64_t offset,
                                  void *opaque)
 {
     /* An extent must have a byte, and the host room for it. */
-    if (length == 0 || max_extents == 0 || !extents) {
+    if (flags != 0 || length == 0 || max_extents == 0 || !extents) {
         return -EINVAL;
     }
     extents[0] = (struct qbp_extent){

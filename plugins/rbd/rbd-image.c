@@ -509,6 +509,16 @@ static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
 }
 
 /*
+ * A watch is a write to the header (the OSD records the watcher): sent
+ * with the data's snap context, each (un)watch would clone the header
+ * under the newest snapshot, which librbd never does.
+ */
+static rados_ioctx_t watch_io(const struct rbd_image *img)
+{
+    return img->ctl ? img->ctl : img->meta;
+}
+
+/*
  * Header notifications: another client resized the image or took a
  * snapshot (refresh), wants the exclusive lock, released it, or asks its
  * owner to run an operation.  librados' thread: answer at once, never
@@ -542,7 +552,7 @@ static void watch_notify(void *arg, uint64_t notify_id, uint64_t handle,
     if (a.respond) {
         rbd_notify_encode_response(&reply, a.result);
     }
-    rados_notify_ack(img->meta, img->header_oid, notify_id, handle,
+    rados_notify_ack(watch_io(img), img->header_oid, notify_id, handle,
                      rbd_enc_status(&reply) == 0 ? (const char *)reply.data
                                                  : NULL,
                      rbd_enc_status(&reply) == 0 ? (int)reply.len : 0);
@@ -561,7 +571,7 @@ static void watch_error(void *arg, uint64_t handle, int err)
 static int watch_header(struct rbd_image *img)
 {
     uint64_t handle = 0;
-    int ret = rados_watch2(img->meta, img->header_oid, &handle,
+    int ret = rados_watch2(watch_io(img), img->header_oid, &handle,
                            watch_notify, watch_error, img);
 
     /* The handle names this client in lock cookies and notifications. */
@@ -575,7 +585,7 @@ static int watch_header(struct rbd_image *img)
 static void unwatch_header(struct rbd_image *img)
 {
     if (img->watching) {
-        rados_unwatch2(img->meta, img->watch_handle);
+        rados_unwatch2(watch_io(img), img->watch_handle);
         img->watching = false;
     }
 }
@@ -834,6 +844,27 @@ uint64_t rbd_image_overlap(struct rbd_image *img)
     overlap = img->parent ? img->parent_overlap : 0;
     pthread_mutex_unlock(&img->lock);
     return overlap;
+}
+
+int rbd_image_snapc_copy(struct rbd_image *img, struct rbd_snapc *out)
+{
+    int ret = 0;
+
+    pthread_mutex_lock(&img->lock);
+    *out = img->snapc;
+    out->snaps = NULL;
+    if (out->n) {
+        out->snaps = malloc(out->n * sizeof(out->snaps[0]));
+        if (out->snaps) {
+            memcpy(out->snaps, img->snapc.snaps,
+                   out->n * sizeof(out->snaps[0]));
+        } else {
+            out->n = 0;
+            ret = -ENOMEM;
+        }
+    }
+    pthread_mutex_unlock(&img->lock);
+    return ret;
 }
 
 bool rbd_image_has_snapshots(struct rbd_image *img)

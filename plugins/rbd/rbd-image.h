@@ -98,6 +98,12 @@ uint64_t rbd_image_size(struct rbd_image *img);
 uint64_t rbd_image_overlap(struct rbd_image *img);
 /* Whether writes carry snapshots (copy-up must then be deep). */
 bool rbd_image_has_snapshots(struct rbd_image *img);
+/*
+ * A copy of the snap context as of the last refresh (free it with
+ * rbd_snapc_free): a refresh on another thread replaces it under
+ * img->lock.  0 or -ENOMEM.
+ */
+int rbd_image_snapc_copy(struct rbd_image *img, struct rbd_snapc *out);
 /* This client as other RBD clients see it: instance id, watch handle. */
 void rbd_image_client_id(struct rbd_image *img, struct rbd_client_id *id);
 /* Re-read size and snap context, and apply the snap context to writes. */

@@ -32,7 +32,8 @@ struct rbd_piece {
 
 struct rbd_req {
     enum rbd_io_kind kind;
-    uint32_t flags;
+    uint32_t flags;         /* QBP_REQ_* */
+    unsigned own;           /* enum rbd_io_own */
     uint64_t off;
     uint64_t len;
     qbp_completion_fn *cb;
@@ -481,7 +482,7 @@ static int queue_mutation(struct rbd_image *img, struct rbd_req *req,
         u->m.alone = true;
         u->m.trim = true;
         u->m.may_unmap = u->may_unmap;
-        u->m.shrink = (req->flags & RBD_IO_SHRINK) != 0;
+        u->m.shrink = (req->own & RBD_IO_SHRINK) != 0;
         u->m.build = trim_build;
         u->m.done = trim_done;
         m = &u->m;
@@ -612,9 +613,10 @@ static void resume_refreshed(struct rbd_refresh_waiter *w, int ret)
     }
 }
 
-int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
-                  uint64_t len, const struct iovec *iov, int iovcnt,
-                  uint32_t flags, qbp_completion_fn *cb, void *opaque)
+static int io_submit(struct rbd_image *img, enum rbd_io_kind kind,
+                     uint64_t off, uint64_t len, const struct iovec *iov,
+                     int iovcnt, uint32_t flags, unsigned own,
+                     qbp_completion_fn *cb, void *opaque)
 {
     struct piece_list l;
     struct rbd_req *req;
@@ -627,8 +629,8 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
     if (!req) {
         return -ENOMEM;
     }
-    *req = (struct rbd_req){ .kind = kind, .flags = flags, .off = off,
-                             .len = len, .cb = cb, .opaque = opaque,
+    *req = (struct rbd_req){ .kind = kind, .flags = flags, .own = own,
+                             .off = off, .len = len, .cb = cb, .opaque = opaque,
                              .img = img, .iov = iov, .iovcnt = iovcnt,
                              .refresh_wait.resume = resume_refreshed,
                              .wait.resume = resume_mutation };
@@ -646,13 +648,13 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
         qsort(l.v, l.n, sizeof(l.v[0]), piece_cmp);
     }
     /* Reads go on with the snap context they have, as in librbd. */
-    if (kind != RBD_IO_READ && !(flags & RBD_IO_HELD)) {
+    if (kind != RBD_IO_READ && !(own & RBD_IO_HELD)) {
         ret = rbd_refresh_gate(img->refresher, &req->refresh_wait);
         if (ret == 1) {
             return 0;           /* resume_refreshed goes on */
         }
     }
-    if (ret == 0 && kind != RBD_IO_READ && !(flags & RBD_IO_HELD)) {
+    if (ret == 0 && kind != RBD_IO_READ && !(own & RBD_IO_HELD)) {
         ret = rbd_lock_get(img->xlock, &req->wait);
         if (ret == 1) {
             return 0;           /* resume_mutation goes on */
@@ -669,6 +671,16 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
         req_free(req);
     }
     return ret;
+}
+
+int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
+                  uint64_t len, const struct iovec *iov, int iovcnt,
+                  uint32_t flags, qbp_completion_fn *cb, void *opaque)
+{
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
+    return io_submit(img, kind, off, len, iov, iovcnt, flags, 0, cb, opaque);
 }
 
 struct sync_wait {
@@ -690,12 +702,11 @@ static void sync_done(void *opaque, int64_t result)
 }
 
 int rbd_io_sync(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
-                uint64_t len, uint32_t flags)
+                uint64_t len, unsigned own)
 {
     struct sync_wait w = { .lock = PTHREAD_MUTEX_INITIALIZER,
                            .cond = PTHREAD_COND_INITIALIZER };
-    int ret = rbd_io_submit(img, kind, off, len, NULL, 0, flags, sync_done,
-                            &w);
+    int ret = io_submit(img, kind, off, len, NULL, 0, 0, own, sync_done, &w);
 
     if (ret < 0) {
         return ret;

@@ -322,6 +322,23 @@ static int acquire(struct rbd_lock *l)
 }
 
 /*
+ * After set_cookie said -EBUSY: 0 when the lock is ours under cookie
+ * already (a set_cookie resent after a reconnection, applied the first
+ * time), else -EBUSY.
+ */
+static int holds_with(struct rbd_lock *l, const struct rbd_client_id *self,
+                      const char *cookie)
+{
+    struct locker o;
+
+    if (get_locker(l->img, &o) == 0 && o.id.gid == self->gid &&
+        strcmp(o.cookie, cookie) == 0) {
+        return 0;
+    }
+    return -EBUSY;
+}
+
+/*
  * The watch was set up again under a new handle: the cookie must name it,
  * or other clients would take us for dead (the kernel's
  * rbd_reacquire_lock).  If that fails, let the lock go.
@@ -335,11 +352,22 @@ static void recookie(struct rbd_lock *l)
 
     rbd_image_client_id(l->img, &self);
     snprintf(cookie, sizeof(cookie), "auto %" PRIu64, self.handle);
+    /*
+     * Taken after the new watch, before the news of it reached us: the
+     * cookie names the handle already, and set_cookie to the same cookie
+     * fails with -EBUSY (cls_lock: "cookie in use").
+     */
+    if (strcmp(cookie, l->cookie) == 0) {
+        return;
+    }
     rbd_enc_init(&in);
     rbd_cls_enc_set_cookie(&in, LOCK_NAME, RBD_LOCK_EXCLUSIVE, l->cookie,
                            LOCK_TAG, cookie);
     ret = header_write(l->img, "lock", "set_cookie", &in);
     rbd_enc_free(&in);
+    if (ret == -EBUSY) {
+        ret = holds_with(l, &self, cookie);
+    }
     pthread_mutex_lock(&l->mu);
     if (ret == 0) {
         memcpy(l->cookie, cookie, sizeof(cookie));

@@ -204,27 +204,6 @@ static void after_snap_maps(void *arg)
     }
 }
 
-static int copy_snapc(struct rbd_image *img, struct rbd_snapc *out)
-{
-    int ret = 0;
-
-    pthread_mutex_lock(&img->lock);
-    *out = img->snapc;
-    out->snaps = NULL;
-    if (out->n) {
-        out->snaps = malloc(out->n * sizeof(out->snaps[0]));
-        if (out->snaps) {
-            memcpy(out->snaps, img->snapc.snaps,
-                   out->n * sizeof(out->snaps[0]));
-        } else {
-            out->n = 0;
-            ret = -ENOMEM;
-        }
-    }
-    pthread_mutex_unlock(&img->lock);
-    return ret;
-}
-
 static void copyup_read_done(void *arg, int ret, char *data, size_t len)
 {
     struct objwrite *w = arg;
@@ -235,7 +214,8 @@ static void copyup_read_done(void *arg, int ret, char *data, size_t len)
     }
     w->data = data;
     w->len = len;
-    if (len > 0 && copy_snapc(w->img, &w->snapc) == 0 && w->snapc.n > 0) {
+    if (len > 0 && rbd_image_snapc_copy(w->img, &w->snapc) == 0 &&
+        w->snapc.n > 0) {
         rbd_mapio_update_snaps(w->img->omap, &w->snapc, w->objno,
                                after_snap_maps, w);
         return;

@@ -65,36 +65,36 @@ static int snap_name(struct rbd_image *img, uint64_t snap_id, char **name)
 static int find_snap(struct rbd_image *img, const char *id, const char *name,
                      uint64_t *snap_id)
 {
+    struct rbd_snapc snapc = { 0 };
     int ret = rbd_image_refresh(img);
 
-    if (ret < 0) {
-        return ret;
+    if (ret == 0) {
+        ret = rbd_image_snapc_copy(img, &snapc);
     }
-    for (uint32_t i = 0; i < img->snapc.n; i++) {
+    for (uint32_t i = 0; ret == 0 && i < snapc.n; i++) {
         char buf[24];
         char *n = NULL;
-        bool match;
 
-        snprintf(buf, sizeof(buf), "%" PRIu64, img->snapc.snaps[i]);
+        snprintf(buf, sizeof(buf), "%" PRIu64, snapc.snaps[i]);
         if (id && strcmp(id, buf) == 0) {
-            *snap_id = img->snapc.snaps[i];
+            *snap_id = snapc.snaps[i];
+            rbd_snapc_free(&snapc);
             return 0;
         }
         if (!name) {
             continue;
         }
-        ret = snap_name(img, img->snapc.snaps[i], &n);
-        if (ret < 0) {
-            return ret;
-        }
-        match = strcmp(n, name) == 0;
-        free(n);
-        if (match) {
-            *snap_id = img->snapc.snaps[i];
+        ret = snap_name(img, snapc.snaps[i], &n);
+        if (ret == 0 && strcmp(n, name) == 0) {
+            *snap_id = snapc.snaps[i];
+            free(n);
+            rbd_snapc_free(&snapc);
             return 0;
         }
+        free(n);
     }
-    return -ENOENT;
+    rbd_snapc_free(&snapc);
+    return ret < 0 ? ret : -ENOENT;
 }
 
 /* A new snap id recorded in the header as name; 0 or -errno. */
@@ -325,11 +325,15 @@ int rbd_snap_revert(struct rbd_image *img, const char *id_or_name,
 int rbd_snap_list(struct rbd_image *img, qbp_snapshot_fn *fn, void *opaque,
                   struct qbp_error *err)
 {
+    struct rbd_snapc snapc = { 0 };
     int ret = rbd_image_refresh(img);
 
+    if (ret == 0) {
+        ret = rbd_image_snapc_copy(img, &snapc);
+    }
     /* The snap context is newest first; QEMU lists oldest first. */
-    for (uint32_t k = img->snapc.n; ret == 0 && k-- > 0;) {
-        uint64_t snap_id = img->snapc.snaps[k];
+    for (uint32_t k = snapc.n; ret == 0 && k-- > 0;) {
+        uint64_t snap_id = snapc.snaps[k];
         struct qbp_snapshot snap = {
             .hdr = {
                 .struct_size = sizeof(snap),
@@ -372,6 +376,7 @@ int rbd_snap_list(struct rbd_image *img, qbp_snapshot_fn *fn, void *opaque,
         }
         free(name);
     }
+    rbd_snapc_free(&snapc);
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: image '%s': listing snapshots "
                             "failed: %s", img->name, strerror(-ret));

@@ -157,6 +157,12 @@ static void *rbd_open(const struct qbp_kv *kv, size_t n, uint32_t flags,
     struct rbd_args a;
     struct rbd_disk *d;
 
+    if (flags & ~QBP_OPEN_MASK) {
+        qbp_host->error_set(err, -EINVAL, "rbd: open flags 0x%" PRIx32
+                            " have bits this plugin does not know (0x%" PRIx32
+                            ")", flags, flags & ~QBP_OPEN_MASK);
+        return NULL;
+    }
     if (parse_args(kv, n, &a, err) < 0) {
         return NULL;
     }
@@ -241,6 +247,9 @@ static int rbd_aio_block_status(void *handle, uint64_t offset,
 {
     struct rbd_disk *d = handle;
 
+    if (flags != 0) {
+        return -EINVAL;
+    }
     return rbd_status_submit(d->img, offset, length, extents, max_extents,
                              cb, opaque);
 }
@@ -325,7 +334,7 @@ static int rbd_resize(struct rbd_image *img, uint64_t size,
     if (ret == 0) {
         rbd_enc_init(&in);
         rbd_cls_enc_set_size(&in, size);
-        ret = rbd_exec_write(img->meta, img->header_oid, "set_size", &in,
+        ret = rbd_exec_write(img->ctl, img->header_oid, "set_size", &in,
                              false);
         rbd_enc_free(&in);
     }

@@ -216,8 +216,14 @@ static int queue(struct ram_disk *h, struct ram_job *tmpl)
 void *ram_open(const struct qbp_kv *options, size_t n_options,
                uint32_t flags, struct qbp_error *err)
 {
-    struct ram_disk *h = calloc(1, sizeof(*h));
+    struct ram_disk *h;
 
+    if (flags & ~QBP_OPEN_MASK) {
+        qbp_host->error_set(err, -EINVAL, "unknown open flags 0x%x",
+                            flags & ~QBP_OPEN_MASK);
+        return NULL;
+    }
+    h = calloc(1, sizeof(*h));
     if (!h) {
         qbp_host->error_set(err, -ENOMEM, "cannot allocate a ram disk");
         return NULL;
@@ -306,6 +312,9 @@ int ram_aio_readv(void *handle, uint64_t offset, const struct iovec *iov,
                   int iovcnt, uint32_t flags, qbp_completion_fn *cb,
                   void *opaque)
 {
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     if (ram_failing(handle)) {
         cb(opaque, -EIO);
         return 0;
@@ -325,6 +334,9 @@ int ram_aio_writev(void *handle, uint64_t offset, const struct iovec *iov,
         .cb = cb, .opaque = opaque,
     };
 
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     return queue(handle, &j);
 }
 
@@ -343,6 +355,9 @@ int ram_aio_discard(void *handle, uint64_t offset, uint64_t length,
         .cb = cb, .opaque = opaque,
     };
 
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     return queue(handle, &j);
 }
 
@@ -354,6 +369,9 @@ int ram_aio_write_zeroes(void *handle, uint64_t offset, uint64_t length,
         .cb = cb, .opaque = opaque,
     };
 
+    if (flags & ~QBP_REQ_MASK) {
+        return -EINVAL;
+    }
     return queue(handle, &j);
 }
 
@@ -369,5 +387,8 @@ int ram_aio_block_status(void *handle, uint64_t offset, uint64_t length,
         .cb = cb, .opaque = opaque,
     };
 
+    if (flags != 0) {
+        return -EINVAL;
+    }
     return queue(handle, &j);
 }
