@@ -10,7 +10,6 @@
 
 #include "rbd-copyup.h"
 #include "rbd-image.h"
-#include "rbd-io.h"
 
 struct copyup_read {
     rbd_copyup_cb *cb;
@@ -19,15 +18,6 @@ struct copyup_read {
     size_t len;                     /* end of the last part read */
     atomic_int pending;             /* parent reads, +1 while sending */
     atomic_int error;
-};
-
-/* The parts of one object found while mapping its object set. */
-struct parts {
-    struct rbd_image *img;
-    uint64_t objno;
-    uint64_t set_start;             /* image offset of the object set */
-    uint64_t overlap;
-    struct copyup_read *r;
 };
 
 static void finish(struct copyup_read *r, int ret)
@@ -61,46 +51,31 @@ static void part_done(void *opaque, int64_t result)
     finish(opaque, result < 0 ? (int)result : 0);
 }
 
-/* rbd_layout_map callback over the object set: read this object's parts. */
-static int read_part(void *opaque, uint64_t objno, uint64_t obj_off,
-                     uint64_t len, uint64_t req_off)
+/* Read the object's bytes [obj_off, +len), image bytes [img_off, +len). */
+static void read_part(struct rbd_image *img, struct copyup_read *r,
+                      uint64_t img_off, uint64_t obj_off, uint64_t len)
 {
-    struct parts *p = opaque;
-    uint64_t img_off = p->set_start + req_off;
-    struct iovec iov;
+    struct iovec iov = { .iov_base = r->buf + obj_off, .iov_len = len };
     int ret;
 
-    if (objno != p->objno || img_off >= p->overlap) {
-        return 0;
+    if (obj_off + len > r->len) {
+        r->len = obj_off + len;
     }
-    if (len > p->overlap - img_off) {
-        len = p->overlap - img_off;
-    }
-    if (obj_off + len > p->r->len) {
-        p->r->len = obj_off + len;
-    }
-    iov = (struct iovec){ .iov_base = p->r->buf + obj_off, .iov_len = len };
-    atomic_fetch_add(&p->r->pending, 1);
-    ret = rbd_io_submit(p->img->parent, RBD_IO_READ, img_off, len, &iov, 1,
-                        0, part_done, p->r);
+    atomic_fetch_add(&r->pending, 1);
+    ret = img->read_parent(img, img_off, len, &iov, 1, part_done, r);
     if (ret < 0) {
-        finish(p->r, ret);
+        finish(r, ret);
     }
-    return 0;
 }
 
 void rbd_copyup_read(struct rbd_image *img, uint64_t objno, rbd_copyup_cb *cb,
                      void *arg)
 {
     const struct rbd_layout *l = &img->layout;
-    uint64_t set_size = l->object_size * l->stripe_count;
+    uint64_t unit = rbd_layout_unit(l);
+    uint64_t start = rbd_layout_object_start(l, objno);
+    uint64_t overlap = rbd_image_overlap(img);
     struct copyup_read *r = calloc(1, sizeof(*r));
-    struct parts p = {
-        .img = img, .objno = objno, .r = r,
-        .set_start = objno / l->stripe_count * set_size,
-        .overlap = rbd_image_overlap(img),
-    };
-    int ret;
 
     if (!r || !(r->buf = calloc(1, l->object_size))) {
         free(r);
@@ -111,8 +86,15 @@ void rbd_copyup_read(struct rbd_image *img, uint64_t objno, rbd_copyup_cb *cb,
     r->arg = arg;
     atomic_init(&r->pending, 1);
     atomic_init(&r->error, 0);
-    /* Which image bytes an object holds: map its whole object set. */
-    ret = p.overlap > p.set_start
-          ? rbd_layout_map(l, p.set_start, set_size, read_part, &p) : 0;
-    finish(r, ret);
+    /* Row k of the object's units lies k stripes after its first unit. */
+    for (uint64_t k = 0; k < l->object_size / unit; k++) {
+        uint64_t img_off = start + k * unit * l->stripe_count;
+
+        if (img_off >= overlap) {
+            break;
+        }
+        read_part(img, r, img_off, k * unit,
+                  unit < overlap - img_off ? unit : overlap - img_off);
+    }
+    finish(r, 0);
 }

@@ -187,7 +187,8 @@ int rbd_image_create(struct rbd_cluster *cluster,
     step = "adding it to the pool's directory";
     rbd_enc_init(&in);
     rbd_cls_enc_dir_add_image(&in, spec->image, id);
-    ret = rbd_exec_write(io, RBD_DIRECTORY, "dir_add_image", &in, false);
+    ret = rbd_exec_write(io, RBD_DIRECTORY, "rbd", "dir_add_image", &in,
+                         false);
     rbd_enc_free(&in);
     if (ret == -EEXIST) {
         qbp_host->error_set(err, ret, "rbd: image '%s' already exists in "
@@ -202,7 +203,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     step = "writing its id object";
     rbd_enc_init(&in);
     rbd_cls_enc_set_id(&in, id);
-    ret = rbd_exec_write(io, id_oid, "set_id", &in, true);
+    ret = rbd_exec_write(io, id_oid, "rbd", "set_id", &in, true);
     rbd_enc_free(&in);
     if (ret < 0) {
         goto fail;
@@ -213,7 +214,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     rbd_enc_init(&in);
     rbd_cls_enc_create(&in, o.size, o.order, o.features, prefix,
                        data_pool_id);
-    ret = rbd_exec_write(io, header_oid, "create", &in, true);
+    ret = rbd_exec_write(io, header_oid, "rbd", "create", &in, true);
     rbd_enc_free(&in);
     if (ret < 0) {
         goto fail;
@@ -224,7 +225,8 @@ int rbd_image_create(struct rbd_cluster *cluster,
         step = "setting its striping";
         rbd_enc_init(&in);
         rbd_cls_enc_set_stripe_unit_count(&in, o.stripe_unit, o.stripe_count);
-        ret = rbd_exec_write(io, header_oid, "set_stripe_unit_count", &in, false);
+        ret = rbd_exec_write(io, header_oid, "rbd", "set_stripe_unit_count",
+                             &in, false);
         rbd_enc_free(&in);
         if (ret < 0) {
             goto fail;
@@ -240,7 +242,8 @@ int rbd_image_create(struct rbd_cluster *cluster,
         rbd_enc_init(&in);
         rbd_cls_enc_object_map_resize(&in, rbd_layout_object_count(&l, o.size),
                                       0);
-        ret = rbd_exec_write(io, map_oid, "object_map_resize", &in, false);
+        ret = rbd_exec_write(io, map_oid, "rbd", "object_map_resize", &in,
+                             false);
         rbd_enc_free(&in);
         if (ret < 0) {
             goto fail;
@@ -262,7 +265,8 @@ fail:
     if (undo >= 1) {
         rbd_enc_init(&in);
         rbd_cls_enc_dir_add_image(&in, spec->image, id);
-        rbd_exec_write(io, RBD_DIRECTORY, "dir_remove_image", &in, false);
+        rbd_exec_write(io, RBD_DIRECTORY, "rbd", "dir_remove_image", &in,
+                       false);
         rbd_enc_free(&in);
     }
 out:

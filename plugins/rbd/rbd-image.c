@@ -1,8 +1,9 @@
 /*
- * rbd-image.c: open an RBD format 2 image the way the kernel client does
- * (rbd_id -> header methods -> layout, data pool, snap context), refuse
- * what this plugin does not implement, and keep size and snap context
- * current through a watch on the header.
+ * rbd-image.c: an RBD format 2 image's state, loaded the way the kernel
+ * client does it (rbd_id -> header methods -> layout, data pool, snap
+ * context, parent chain), refusing what this plugin does not implement,
+ * and read again on a refresh.  What runs on top of it (watch, lock,
+ * object map, queues) is put together in rbd-open.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,75 +12,9 @@
 #include <string.h>
 
 #include "rbd-image.h"
-#include "rbd-lock.h"
-#include "rbd-mapio.h"
-#include "rbd-notify.h"
-#include "rbd-objq.h"
-#include "rbd-refresh.h"
 
 /* The rbd_id.<name> object holds one short string. */
 #define RBD_ID_OBJECT_MAX 4096
-
-int rbd_exec(rados_ioctx_t io, const char *oid, const char *cls,
-             const char *method, const struct rbd_enc *in,
-             char **out, size_t *out_len)
-{
-    rados_read_op_t op = rados_create_read_op();
-    char *buf = NULL;
-    size_t len = 0;
-    int prval = 0;
-    int ret;
-
-    if (!op) {
-        return -ENOMEM;
-    }
-    rados_read_op_exec(op, cls, method, in ? (const char *)in->data : NULL,
-                       in ? in->len : 0, &buf, &len, &prval);
-    ret = rados_read_op_operate(op, io, oid, 0);
-    if (ret == 0) {
-        ret = prval;
-    }
-    if (ret >= 0) {
-        *out = malloc(len ? len : 1);
-        if (*out) {
-            memcpy(*out, buf, len);
-            *out_len = len;
-            ret = 0;
-        } else {
-            ret = -ENOMEM;
-        }
-    }
-    if (buf) {
-        rados_buffer_free(buf);
-    }
-    rados_release_read_op(op);
-    return ret;
-}
-
-int rbd_exec_write(rados_ioctx_t io, const char *oid, const char *method,
-                   const struct rbd_enc *in, bool create_exclusive)
-{
-    rados_write_op_t op = rados_create_write_op();
-    int prval = 0;
-    int ret = rbd_enc_status(in);
-
-    if (!op) {
-        return -ENOMEM;
-    }
-    if (ret == 0) {
-        if (create_exclusive) {
-            rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
-        }
-        rados_write_op_exec(op, "rbd", method, (const char *)in->data,
-                            in->len, &prval);
-        ret = rados_write_op_operate(op, io, oid, NULL, 0);
-        if (ret == 0) {
-            ret = prval;
-        }
-    }
-    rados_release_write_op(op);
-    return ret;
-}
 
 void rbd_image_notify_update(struct rbd_image *img)
 {
@@ -285,9 +220,6 @@ static int read_layout(struct rbd_image *img, struct qbp_error *err)
     size_t len;
     int ret;
 
-    img->layout.object_size = 1ull << img->order;
-    img->layout.stripe_unit = img->layout.object_size;
-    img->layout.stripe_count = 1;
     if (img->features & RBD_FEATURE_STRIPINGV2) {
         ret = header_call(img, "get_stripe_unit_count", NULL, &out, &len);
         if (ret == 0) {
@@ -297,10 +229,9 @@ static int read_layout(struct rbd_image *img, struct qbp_error *err)
         if (header_result(img, err, "get_stripe_unit_count", ret) < 0) {
             return ret;
         }
-        img->layout.stripe_unit = unit;
-        img->layout.stripe_count = count;
     }
-    ret = rbd_layout_check(&img->layout);
+    /* As librbd: a unit or count of 0 means the default layout. */
+    ret = rbd_layout_init(&img->layout, img->order, unit, count);
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: image '%s' has an impossible "
                             "layout: object size %" PRIu64 ", stripe unit %"
@@ -495,10 +426,6 @@ static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
     }
     if (img->snap_id != RBD_NOSNAP) {
         rados_ioctx_snap_set_read(img->data, img->snap_id);
-        if ((img->features & RBD_FEATURE_OBJECT_MAP) &&
-            (img->omap = rbd_mapio_new(img)) != NULL) {
-            rbd_mapio_load_snapshot(img->omap);
-        }
     }
     ret = apply_snapc(img);
     if (ret < 0) {
@@ -506,88 +433,6 @@ static int read_header(struct rbd_image *img, const struct rbd_image_spec *s,
                             "snapshot context: %s", img->name, strerror(-ret));
     }
     return ret;
-}
-
-/*
- * A watch is a write to the header (the OSD records the watcher): sent
- * with the data's snap context, each (un)watch would clone the header
- * under the newest snapshot, which librbd never does.
- */
-static rados_ioctx_t watch_io(const struct rbd_image *img)
-{
-    return img->ctl ? img->ctl : img->meta;
-}
-
-/*
- * Header notifications: another client resized the image or took a
- * snapshot (refresh), wants the exclusive lock, released it, or asks its
- * owner to run an operation.  librados' thread: answer at once, never
- * block.  A header update sets the stale flag before the ack goes out,
- * so the notifier (`rbd snap create`) returns only after it is set and
- * every write submitted after that re-reads the snap context first.
- */
-static void watch_notify(void *arg, uint64_t notify_id, uint64_t handle,
-                         uint64_t notifier_id, void *data, size_t data_len)
-{
-    struct rbd_image *img = arg;
-    struct rbd_notify_answer a = { .action = RBD_NOTIFY_REFRESH };
-    struct rbd_client_id self;
-    struct rbd_notify_msg m;
-    struct rbd_enc reply;
-
-    rbd_image_client_id(img, &self);
-    if (rbd_notify_decode(data, data_len, &m) == 0) {
-        if (img->xlock) {
-            rbd_lock_handle_notify(img->xlock, &m, &self, &a);
-        } else {
-            rbd_notify_answer(&m, &self, false, false, &a);
-        }
-    }
-    /* Also for what cannot be decoded: re-reading is always safe. */
-    if (a.action == RBD_NOTIFY_REFRESH) {
-        atomic_store(&img->stale, true);
-        rbd_refresh_kick(img->refresher);
-    }
-    rbd_enc_init(&reply);
-    if (a.respond) {
-        rbd_notify_encode_response(&reply, a.result);
-    }
-    rados_notify_ack(watch_io(img), img->header_oid, notify_id, handle,
-                     rbd_enc_status(&reply) == 0 ? (const char *)reply.data
-                                                 : NULL,
-                     rbd_enc_status(&reply) == 0 ? (int)reply.len : 0);
-    rbd_enc_free(&reply);
-}
-
-static void watch_error(void *arg, uint64_t handle, int err)
-{
-    struct rbd_image *img = arg;
-
-    atomic_store(&img->rewatch, true);
-    atomic_store(&img->stale, true);
-    rbd_refresh_kick(img->refresher);
-}
-
-static int watch_header(struct rbd_image *img)
-{
-    uint64_t handle = 0;
-    int ret = rados_watch2(watch_io(img), img->header_oid, &handle,
-                           watch_notify, watch_error, img);
-
-    /* The handle names this client in lock cookies and notifications. */
-    pthread_mutex_lock(&img->lock);
-    img->watch_handle = handle;
-    pthread_mutex_unlock(&img->lock);
-    img->watching = ret == 0;
-    return ret;
-}
-
-static void unwatch_header(struct rbd_image *img)
-{
-    if (img->watching) {
-        rados_unwatch2(watch_io(img), img->watch_handle);
-        img->watching = false;
-    }
 }
 
 /* The parent, by pool id, namespace, image id and snapshot id. */
@@ -607,6 +452,7 @@ static struct rbd_image *open_parent(struct rbd_image *child,
     img->read_only = true;
     img->snap_id = p->snap_id;
     pthread_mutex_init(&img->lock, NULL);
+    pthread_mutex_init(&img->refresh_mu, NULL);
     name_len = strlen(child->name) + strlen(p->image_id) + 32;
     img->name = malloc(name_len);
     img->id = strdup(p->image_id);
@@ -614,7 +460,7 @@ static struct rbd_image *open_parent(struct rbd_image *child,
     img->header_oid = malloc(strlen(p->image_id) + sizeof("rbd_header."));
     if (!img->name || !img->id || !img->pool_namespace || !img->header_oid) {
         qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
-        rbd_image_close(img);
+        rbd_image_unload(img);
         return NULL;
     }
     snprintf(img->name, name_len, "parent %s of %s", p->image_id,
@@ -633,7 +479,7 @@ static struct rbd_image *open_parent(struct rbd_image *child,
         ret = read_header(img, NULL, depth, err);
     }
     if (ret < 0) {
-        rbd_image_close(img);
+        rbd_image_unload(img);
         return NULL;
     }
     return img;
@@ -679,8 +525,11 @@ static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
     return 0;
 }
 
-/* What writes need beyond reads: the lock, the object map, copy-up. */
-static int open_writable(struct rbd_image *img,
+/*
+ * What writes need of the image state: the allocation hint, and the
+ * pools again without a snap context.
+ */
+static int load_writable(struct rbd_image *img,
                          const struct rbd_image_spec *spec,
                          struct qbp_error *err)
 {
@@ -709,40 +558,11 @@ static int open_writable(struct rbd_image *img,
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: image '%s': cannot open its "
                             "pool again: %s", img->name, strerror(-ret));
-        return ret;
-    }
-    if ((img->features & RBD_FEATURE_EXCLUSIVE_LOCK) &&
-        !(img->xlock = rbd_lock_new(img, spec->exclusive))) {
-        ret = -ENOMEM;
-    }
-    if ((img->features & RBD_FEATURE_OBJECT_MAP) &&
-        !(img->omap = rbd_mapio_new(img))) {
-        ret = -ENOMEM;
-    }
-    if (ret < 0) {
-        qbp_host->error_set(err, ret, "rbd: out of memory");
     }
     return ret;
 }
 
-/* The exclusive option: the lock from now on, whatever others ask. */
-static int take_exclusive(struct rbd_image *img, struct qbp_error *err)
-{
-    int ret = rbd_lock_get_sync(img->xlock);
-
-    if (ret < 0) {
-        qbp_host->error_set(err, ret, "rbd: image '%s': cannot take its "
-                            "exclusive lock: %s", img->name,
-                            ret == -EROFS ? "another client holds it and "
-                            "will not give it up" : strerror(-ret));
-        return ret;
-    }
-    /* Counted only while taking it: it stays, since it is never handed over. */
-    rbd_lock_put(img->xlock);
-    return 0;
-}
-
-struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
+struct rbd_image *rbd_image_load(struct rbd_cluster *cluster,
                                  const struct rbd_image_spec *spec,
                                  bool read_only, struct qbp_error *err)
 {
@@ -758,55 +578,25 @@ struct rbd_image *rbd_image_open(struct rbd_cluster *cluster,
     img->read_only = read_only;
     img->snap_id = RBD_NOSNAP;
     pthread_mutex_init(&img->lock, NULL);
-    img->objq = rbd_objq_new();
-    img->refresher = rbd_refresh_new(img);
-    if (!img->objq || !img->refresher) {
-        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
-        ret = -ENOMEM;
-    } else if (spec->snapshot && !read_only) {
+    pthread_mutex_init(&img->refresh_mu, NULL);
+    if (spec->snapshot && !read_only) {
         qbp_host->error_set(err, -EROFS, "rbd: snapshot '%s' can only be "
                             "opened read-only", img->name);
         ret = -EROFS;
     } else if ((ret = open_pool(img, spec, err)) == 0 &&
                (ret = read_image_id(img, spec, err)) == 0 &&
-               (ret = read_header(img, spec, 0, err)) == 0 &&
-               (ret = open_writable(img, spec, err)) == 0) {
-        /* Watch first, then read again: no update can fall in between. */
-        ret = watch_header(img);
-        if (ret < 0) {
-            qbp_host->error_set(err, ret, "rbd: image '%s': cannot watch its "
-                                "header: %s", img->name, strerror(-ret));
-        } else {
-            ret = rbd_image_refresh(img);
-            header_result(img, err, "refresh", ret);
-        }
-        if (ret == 0 && spec->exclusive && img->xlock) {
-            ret = take_exclusive(img, err);
-        }
+               (ret = read_header(img, spec, 0, err)) == 0) {
+        ret = load_writable(img, spec, err);
     }
     if (ret < 0) {
-        rbd_image_close(img);
+        rbd_image_unload(img);
         return NULL;
     }
     return img;
 }
 
-void rbd_image_close(struct rbd_image *img)
+void rbd_image_unload(struct rbd_image *img)
 {
-    /* Its thread may be re-watching, or telling the lock about it. */
-    rbd_refresh_shutdown(img->refresher);
-    if (img->xlock) {
-        /* Unlock and say so while the other clients still see us. */
-        rbd_lock_shutdown(img->xlock);
-    }
-    unwatch_header(img);
-    if (img->meta) {
-        /* No notification callback may still be running on img. */
-        rados_watch_flush(rbd_cluster_rados(img->cluster));
-    }
-    rbd_lock_free(img->xlock);
-    rbd_refresh_free(img->refresher);
-    rbd_mapio_free(img->omap);
     if (img->data_nosnap && img->data_nosnap != img->ctl) {
         rados_aio_flush(img->data_nosnap);
         rados_ioctx_destroy(img->data_nosnap);
@@ -823,10 +613,10 @@ void rbd_image_close(struct rbd_image *img)
         rados_ioctx_destroy(img->meta);
     }
     if (img->parent) {
-        rbd_image_close(img->parent);
+        rbd_image_unload(img->parent);
     }
-    rbd_objq_free(img->objq);
     rbd_snapc_free(&img->snapc);
+    pthread_mutex_destroy(&img->refresh_mu);
     pthread_mutex_destroy(&img->lock);
     free(img->pool_namespace);
     free(img->object_prefix);
@@ -933,6 +723,11 @@ static int refresh_overlap(struct rbd_image *img)
     return 0;
 }
 
+/*
+ * Under refresh_mu from reading to installing: the refresher's thread, the
+ * lock's and the host's blocking calls all refresh, and a slower read of
+ * an older header must not be installed over a newer one.
+ */
 int rbd_image_refresh(struct rbd_image *img)
 {
     struct rbd_snapc snapc = { 0 };
@@ -940,6 +735,7 @@ int rbd_image_refresh(struct rbd_image *img)
     uint8_t order;
     int ret;
 
+    pthread_mutex_lock(&img->refresh_mu);
     ret = read_size(img, &order, &size, NULL);
     if (ret == 0) {
         ret = read_snapc(img, &snapc, NULL);
@@ -947,14 +743,14 @@ int rbd_image_refresh(struct rbd_image *img)
     if (ret == 0) {
         ret = refresh_overlap(img);
     }
+    if (ret == 0 && img->order != order) {
+        /* An image's object size never changes: do not trust this header. */
+        ret = -EBADMSG;
+    }
     if (ret < 0) {
         rbd_snapc_free(&snapc);
+        pthread_mutex_unlock(&img->refresh_mu);
         return ret;
-    }
-    if (img->order != order) {
-        /* An image's object size never changes: do not trust this header. */
-        rbd_snapc_free(&snapc);
-        return -EBADMSG;
     }
     pthread_mutex_lock(&img->lock);
     img->size = size;
@@ -962,32 +758,24 @@ int rbd_image_refresh(struct rbd_image *img)
     img->snapc = snapc;
     ret = apply_snapc(img);
     pthread_mutex_unlock(&img->lock);
+    pthread_mutex_unlock(&img->refresh_mu);
     return ret;
 }
 
-int rbd_image_refresh_if_stale(struct rbd_image *img)
+int rbd_image_set_size(struct rbd_image *img, uint64_t size)
 {
+    struct rbd_enc in;
     int ret;
 
-    if (!atomic_exchange(&img->stale, false)) {
-        return 0;
-    }
-    if (atomic_exchange(&img->rewatch, false)) {
-        unwatch_header(img);
-        if (watch_header(img) < 0) {
-            atomic_store(&img->rewatch, true);
-        } else if (img->xlock) {
-            rbd_lock_rewatched(img->xlock);
-        }
-    }
-    ret = rbd_image_refresh(img);
-    if (ret < 0) {
-        /* Try again on the next request rather than write blind. */
-        atomic_store(&img->stale, true);
-        if (!rbd_image_blocklisted(img, ret)) {
-            qbp_host->log(QBP_LOG_WARNING, "rbd: image '%s': re-reading its "
-                          "header failed: %s", img->name, strerror(-ret));
-        }
+    rbd_enc_init(&in);
+    rbd_cls_enc_set_size(&in, size);
+    /* ctl: the header must not be cloned under the snapshots. */
+    ret = rbd_exec_write(img->ctl, img->header_oid, "rbd", "set_size", &in,
+                         false);
+    rbd_enc_free(&in);
+    if (ret == 0) {
+        rbd_image_notify_update(img);
+        ret = rbd_image_refresh(img);
     }
     return ret;
 }

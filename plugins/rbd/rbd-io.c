@@ -6,6 +6,7 @@
  * from the caller's iovecs directly.  The request completes when the last
  * object op does, with the first error any of them saw.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -490,7 +491,7 @@ static int queue_mutation(struct rbd_image *img, struct rbd_req *req,
     m->objno = p[0].objno;
     m->full = covered == img->layout.object_size;
     atomic_fetch_add(&req->pending, 1);
-    rbd_objq_submit(img, m);
+    rbd_objq_submit(img->objq, m);
     return 0;
 }
 
@@ -647,6 +648,8 @@ static int io_submit(struct rbd_image *img, enum rbd_io_kind kind,
     if (img->layout.stripe_count > 1) {
         qsort(l.v, l.n, sizeof(l.v[0]), piece_cmp);
     }
+    /* Parents are opened read-only: only an open image takes mutations. */
+    assert(kind == RBD_IO_READ || (img->objq && img->refresher));
     /* Reads go on with the snap context they have, as in librbd. */
     if (kind != RBD_IO_READ && !(own & RBD_IO_HELD)) {
         ret = rbd_refresh_gate(img->refresher, &req->refresh_wait);
@@ -683,38 +686,20 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
     return io_submit(img, kind, off, len, iov, iovcnt, flags, 0, cb, opaque);
 }
 
-struct sync_wait {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool done;
-    int64_t result;
-};
-
 static void sync_done(void *opaque, int64_t result)
 {
-    struct sync_wait *w = opaque;
-
-    pthread_mutex_lock(&w->lock);
-    w->result = result;
-    w->done = true;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
+    rbd_sync_done(opaque, result);
 }
 
 int rbd_io_sync(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
                 uint64_t len, unsigned own)
 {
-    struct sync_wait w = { .lock = PTHREAD_MUTEX_INITIALIZER,
-                           .cond = PTHREAD_COND_INITIALIZER };
-    int ret = io_submit(img, kind, off, len, NULL, 0, 0, own, sync_done, &w);
+    struct rbd_sync s = RBD_SYNC_INIT;
+    int64_t ret = io_submit(img, kind, off, len, NULL, 0, 0, own, sync_done,
+                            &s);
 
-    if (ret < 0) {
-        return ret;
+    if (ret == 0) {
+        ret = rbd_sync_wait(&s);
     }
-    pthread_mutex_lock(&w.lock);
-    while (!w.done) {
-        pthread_cond_wait(&w.cond, &w.lock);
-    }
-    pthread_mutex_unlock(&w.lock);
-    return w.result < 0 ? (int)w.result : 0;
+    return ret < 0 ? (int)ret : 0;
 }

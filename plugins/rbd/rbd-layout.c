@@ -67,6 +67,33 @@ int rbd_layout_init(struct rbd_layout *l, unsigned int order,
     return rbd_layout_check(l);
 }
 
+/*
+ * With one object per set, consecutive units of an object are consecutive
+ * in the image too: the object is one unit, as Striper::file_to_extents
+ * treats it, so pieces only end at objects.
+ */
+uint64_t rbd_layout_unit(const struct rbd_layout *l)
+{
+    return l->stripe_count == 1 ? l->object_size : l->stripe_unit;
+}
+
+uint64_t rbd_layout_objno(const struct rbd_layout *l, uint64_t off)
+{
+    uint64_t unit = rbd_layout_unit(l);
+    uint64_t stripeno = off / unit / l->stripe_count;
+
+    return stripeno / (l->object_size / unit) * l->stripe_count +
+           off / unit % l->stripe_count;
+}
+
+uint64_t rbd_layout_object_start(const struct rbd_layout *l, uint64_t objno)
+{
+    uint64_t set = objno / l->stripe_count;
+
+    return set * l->object_size * l->stripe_count +
+           objno % l->stripe_count * rbd_layout_unit(l);
+}
+
 int rbd_layout_map(const struct rbd_layout *l, uint64_t off, uint64_t len,
                    rbd_extent_fn *fn, void *opaque)
 {
@@ -78,12 +105,7 @@ int rbd_layout_map(const struct rbd_layout *l, uint64_t off, uint64_t len,
     if (rbd_layout_check(l) < 0 || len > UINT64_MAX - off) {
         return -EINVAL;
     }
-    /*
-     * With one object per set, consecutive units of an object are
-     * consecutive in the image too: treat the object as one unit, as
-     * Striper::file_to_extents does, so pieces only end at objects.
-     */
-    unit = count == 1 ? l->object_size : l->stripe_unit;
+    unit = rbd_layout_unit(l);
     stripes_per_object = l->object_size / unit;
 
     while (done < len) {

@@ -59,6 +59,20 @@ int rbd_layout_map(const struct rbd_layout *l, uint64_t off, uint64_t len,
                    rbd_extent_fn *fn, void *opaque);
 
 /*
+ * The longest piece rbd_layout_map can return: the stripe unit, or the
+ * object size with one object per set.  Pieces start and end on
+ * multiples of it.  For a layout rbd_layout_check accepts.
+ */
+uint64_t rbd_layout_unit(const struct rbd_layout *l);
+/* The object that holds image byte off.  For a layout it accepts. */
+uint64_t rbd_layout_objno(const struct rbd_layout *l, uint64_t off);
+/*
+ * The first image byte object objno holds: its first unit's place.  For a
+ * layout it accepts, and an objno whose object set starts below 2^64.
+ */
+uint64_t rbd_layout_object_start(const struct rbd_layout *l, uint64_t objno);
+
+/*
  * Number of objects that hold an image of size bytes: the objects that
  * [0, size) touches, which are objects 0 .. count-1, as librbd's
  * Striper::get_num_objects counts them (object map size).  The last

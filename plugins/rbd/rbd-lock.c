@@ -14,6 +14,7 @@
  * The kernel client's rbd_try_lock/rbd_request_lock and librbd's
  * ExclusiveLock are the models.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -93,26 +94,11 @@ static bool due(const struct timespec *ts)
            (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
 }
 
+/* The lock's calls on the header, without a snap context (ctl). */
 static int header_write(struct rbd_image *img, const char *cls,
                         const char *method, const struct rbd_enc *in)
 {
-    rados_write_op_t op = rados_create_write_op();
-    int prval = 0;
-    int ret = rbd_enc_status(in);
-
-    if (!op) {
-        return -ENOMEM;
-    }
-    if (ret == 0) {
-        rados_write_op_exec(op, cls, method, (const char *)in->data, in->len,
-                            &prval);
-        ret = rados_write_op_operate(op, img->ctl, img->header_oid, NULL, 0);
-        if (ret == 0) {
-            ret = prval;
-        }
-    }
-    rados_release_write_op(op);
-    return ret;
+    return rbd_exec_write(img->ctl, img->header_oid, cls, method, in, false);
 }
 
 /* Tell the other watchers; a reply buffer only for REQUEST_LOCK. */
@@ -125,12 +111,8 @@ static int notify(struct rbd_image *img, uint32_t op,
 
     rbd_enc_init(&e);
     rbd_notify_encode(&e, op, self, false);
-    ret = rbd_enc_status(&e);
-    if (ret == 0) {
-        ret = rados_notify2(img->ctl, img->header_oid, (const char *)e.data,
-                            (int)e.len, RBD_NOTIFY_TIMEOUT_MS, reply,
-                            reply_len);
-    }
+    ret = rbd_notify(img->ctl, img->header_oid, &e, RBD_NOTIFY_TIMEOUT_MS,
+                     reply, reply_len);
     rbd_enc_free(&e);
     return ret;
 }
@@ -583,40 +565,27 @@ int rbd_lock_get(struct rbd_lock *l, struct rbd_lock_waiter *w)
 }
 
 struct sync_waiter {
-    struct rbd_lock_waiter w;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    bool done;
-    int ret;
+    struct rbd_lock_waiter w;       /* first: resume gets &s->w */
+    struct rbd_sync sync;
 };
 
 static void sync_resume(struct rbd_lock_waiter *w, int ret)
 {
     struct sync_waiter *s = (struct sync_waiter *)w;
 
-    pthread_mutex_lock(&s->mu);
-    s->ret = ret;
-    s->done = true;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->mu);
+    rbd_sync_done(&s->sync, ret);
 }
 
 int rbd_lock_get_sync(struct rbd_lock *l)
 {
     struct sync_waiter s = { .w.resume = sync_resume,
-                             .mu = PTHREAD_MUTEX_INITIALIZER,
-                             .cond = PTHREAD_COND_INITIALIZER };
+                             .sync = RBD_SYNC_INIT };
     int ret = rbd_lock_get(l, &s.w);
 
     if (ret <= 0) {
         return ret;
     }
-    pthread_mutex_lock(&s.mu);
-    while (!s.done) {
-        pthread_cond_wait(&s.cond, &s.mu);
-    }
-    pthread_mutex_unlock(&s.mu);
-    return s.ret;
+    return (int)rbd_sync_wait(&s.sync);
 }
 
 void rbd_lock_put(struct rbd_lock *l)
@@ -625,6 +594,7 @@ void rbd_lock_put(struct rbd_lock *l)
         return;
     }
     pthread_mutex_lock(&l->mu);
+    assert(l->counted > 0);
     if (--l->counted == 0 && l->state == LOCK_RELEASING) {
         pthread_cond_signal(&l->wake);
     }

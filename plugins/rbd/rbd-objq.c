@@ -11,13 +11,12 @@
  * the last request completes the host may close the image), and a batch
  * that finishes inside its own send needs no recursion.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "rbd-image.h"
 #include "rbd-objq.h"
-#include "rbd-objwrite.h"
 
 #define BUCKETS 256
 /* Bounds of one merged op: well under the OSD's largest write. */
@@ -38,17 +37,21 @@ struct objq_entry {
 #define MAX_SPARE 64
 
 struct rbd_objq {
+    const struct rbd_objq_ops *ops;
+    void *ctx;
     pthread_mutex_t lock;
     struct objq_entry *buckets[BUCKETS];
     struct objq_entry *spare;
     unsigned n_spare;
 };
 
-struct rbd_objq *rbd_objq_new(void)
+struct rbd_objq *rbd_objq_new(const struct rbd_objq_ops *ops, void *ctx)
 {
     struct rbd_objq *q = calloc(1, sizeof(*q));
 
     if (q) {
+        q->ops = ops;
+        q->ctx = ctx;
         pthread_mutex_init(&q->lock, NULL);
     }
     return q;
@@ -57,6 +60,9 @@ struct rbd_objq *rbd_objq_new(void)
 void rbd_objq_free(struct rbd_objq *q)
 {
     if (q) {
+        for (size_t i = 0; i < BUCKETS; i++) {
+            assert(!q->buckets[i]);         /* nothing queued or in flight */
+        }
         while (q->spare) {
             struct objq_entry *e = q->spare;
 
@@ -125,13 +131,13 @@ static void drop_if_idle(struct rbd_objq *q, struct objq_entry **pe)
  * With the lock: the next batch, if it may go now (nothing of its object
  * is in flight), or NULL.  *plain says how to send it.
  */
-static struct rbd_mutation *take_next(struct rbd_image *img,
+static struct rbd_mutation *take_next(struct rbd_objq *q,
                                       struct objq_entry *e, bool *plain)
 {
     if (!e->head || e->in_flight) {
         return NULL;
     }
-    *plain = rbd_objwrite_plain(img, e->head);
+    *plain = q->ops->plain(q->ctx, e->head);
     e->in_flight = true;
     return take_batch(e);
 }
@@ -151,21 +157,19 @@ static void complete_units(struct rbd_mutation *m, int ret)
  * meanwhile (parked), take the next batch, complete the finished one, and
  * send the next; else give the role up and let the completion go on.
  */
-static void run(struct rbd_image *img, uint64_t objno, struct rbd_mutation *b,
+static void run(struct rbd_objq *q, uint64_t objno, struct rbd_mutation *b,
                 bool plain)
 {
-    struct rbd_objq *q = img->objq;
-
     while (b) {
         struct objq_entry **pe;
         struct rbd_mutation *parked;
         int ret = 0;
 
         if (!plain) {
-            rbd_objwrite_send(img, objno, b);
-        } else if ((ret = rbd_objwrite_send_plain(img, objno, b)) < 0) {
+            q->ops->send(q->ctx, objno, b);
+        } else if ((ret = q->ops->send_plain(q->ctx, objno, b)) < 0) {
             /* Not sent: it finished, with that error. */
-            rbd_objq_finished(img, objno, b, ret);
+            rbd_objq_finished(q, objno, b, ret);
         }
         pthread_mutex_lock(&q->lock);
         pe = find(q, objno);
@@ -174,7 +178,7 @@ static void run(struct rbd_image *img, uint64_t objno, struct rbd_mutation *b,
         if (parked) {
             (*pe)->in_flight = false;
         }
-        b = take_next(img, *pe, &plain);
+        b = take_next(q, *pe, &plain);
         if (!b) {
             (*pe)->sending = false;
             drop_if_idle(q, pe);
@@ -189,16 +193,16 @@ static void run(struct rbd_image *img, uint64_t objno, struct rbd_mutation *b,
     }
 }
 
-void rbd_objq_finished(struct rbd_image *img, uint64_t objno,
+void rbd_objq_finished(struct rbd_objq *q, uint64_t objno,
                        struct rbd_mutation *units, int ret)
 {
-    struct rbd_objq *q = img->objq;
     struct objq_entry **pe;
     struct rbd_mutation *next;
     bool plain = false;
 
     pthread_mutex_lock(&q->lock);
     pe = find(q, objno);
+    assert(*pe && (*pe)->in_flight);
     if ((*pe)->sending) {
         units->parked_ret = ret;
         units->parked_next = (*pe)->parked;
@@ -207,7 +211,7 @@ void rbd_objq_finished(struct rbd_image *img, uint64_t objno,
         return;
     }
     (*pe)->in_flight = false;
-    next = take_next(img, *pe, &plain);
+    next = take_next(q, *pe, &plain);
     if (next) {
         (*pe)->sending = true;
     } else {
@@ -216,13 +220,12 @@ void rbd_objq_finished(struct rbd_image *img, uint64_t objno,
     pthread_mutex_unlock(&q->lock);
     complete_units(units, ret);
     if (next) {
-        run(img, objno, next, plain);
+        run(q, objno, next, plain);
     }
 }
 
-void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m)
+void rbd_objq_submit(struct rbd_objq *q, struct rbd_mutation *m)
 {
-    struct rbd_objq *q = img->objq;
     uint64_t objno = m->objno;      /* m may be gone once it is sent */
     struct objq_entry **pe;
     struct rbd_mutation *b = NULL;
@@ -252,11 +255,11 @@ void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m)
     (*pe)->tail = m;
     /* With a sender at work, it takes m in turn. */
     if (!(*pe)->sending) {
-        b = take_next(img, *pe, &plain);
+        b = take_next(q, *pe, &plain);
         (*pe)->sending = b != NULL;
     }
     pthread_mutex_unlock(&q->lock);
     if (b) {
-        run(img, objno, b, plain);
+        run(q, objno, b, plain);
     }
 }

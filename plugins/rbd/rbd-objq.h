@@ -22,8 +22,6 @@
 #include <stdint.h>
 #include <rados/librados.h>
 
-struct rbd_image;
-
 /* What the op a mutation's steps go into already does to the object. */
 struct rbd_objctx {
     bool parent;        /* the object lies (partly) within the parent overlap */
@@ -51,7 +49,30 @@ struct rbd_mutation {
 
 struct rbd_objq;
 
-struct rbd_objq *rbd_objq_new(void);
+/*
+ * How a batch goes out: the layer above (rbd-objwrite.c) says, so that the
+ * queue knows nothing of images.  ctx is rbd_objq_new's.
+ */
+struct rbd_objq_ops {
+    /*
+     * Whether m needs nothing but its data: then its batch goes out with
+     * send_plain, from the submitting thread.  Called with the queue's lock.
+     */
+    bool (*plain)(void *ctx, const struct rbd_mutation *m);
+    /*
+     * Send units (a batch taken off objno's queue), with every step it
+     * needs; rbd_objq_finished follows.  Never blocks; may finish before
+     * it returns.
+     */
+    void (*send)(void *ctx, uint64_t objno, struct rbd_mutation *units);
+    /*
+     * Send a batch of plain mutations as one op, now: 0, and
+     * rbd_objq_finished follows, or -errno and nothing was sent.
+     */
+    int (*send_plain)(void *ctx, uint64_t objno, struct rbd_mutation *units);
+};
+
+struct rbd_objq *rbd_objq_new(const struct rbd_objq_ops *ops, void *ctx);
 /* Nothing may be queued or in flight. */
 void rbd_objq_free(struct rbd_objq *q);
 
@@ -59,15 +80,15 @@ void rbd_objq_free(struct rbd_objq *q);
  * Send m now if its object's queue lets it go, else queue it.  Either way
  * m->done is called exactly once, possibly before this returns.
  */
-void rbd_objq_submit(struct rbd_image *img, struct rbd_mutation *m);
+void rbd_objq_submit(struct rbd_objq *q, struct rbd_mutation *m);
 
 /*
- * A batch of objno (units, as rbd_objwrite_send* got it) is over with
+ * A batch of objno (units, as ops->send* got it) is over with
  * ret: send what may go next, then call every unit's done with ret.  The
  * next batch is taken first, because once the last request completes the
  * host may close the image.  Any thread; never blocks on I/O.
  */
-void rbd_objq_finished(struct rbd_image *img, uint64_t objno,
+void rbd_objq_finished(struct rbd_objq *q, uint64_t objno,
                        struct rbd_mutation *units, int ret);
 
 #endif /* RBD_OBJQ_H */

@@ -14,10 +14,12 @@
  *   data: the batch as one compound op
  *   map: NONEXISTENT after a removal
  *
- * Each step completes on librados' finisher thread and starts the next;
+ * Each step completes on librados' finisher thread (or the object map's
+ * caller) and advance() starts the next from the state the write is in;
  * nothing waits.  librbd's AbstractObjectWriteRequest/CopyupRequest and
- * the kernel's rbd_obj_write_* are the models.
+ * the kernel's rbd_obj_advance_write are the models.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,19 @@
 #include "rbd-mapio.h"
 #include "rbd-objwrite.h"
 
+/* The step in flight; advance() is called when it is over. */
+enum ow_state {
+    OW_START,           /* nothing sent yet */
+    OW_PRE_MAP,         /* the map marks the object before the data */
+    OW_COPYUP_READ,     /* the parent's data for a copy-up being read */
+    OW_SNAP_MAPS,       /* the snapshots' maps, before a deep copy-up */
+    OW_DEEP_COPYUP,     /* the copy-up alone, under no snap context */
+    OW_DATA,            /* the batch's op */
+    OW_POST_MAP,        /* the map marks a removed object gone */
+};
+
 struct objwrite {
+    enum ow_state state;
     struct rbd_image *img;
     uint64_t objno;
     struct rbd_mutation *units;
@@ -57,7 +71,7 @@ static void finish(struct objwrite *w, int ret)
     free(w->data);
     rbd_snapc_free(&w->snapc);
     free(w);
-    rbd_objq_finished(img, objno, units, ret);
+    rbd_objq_finished(img->objq, objno, units, ret);
 }
 
 static void release_op(struct objwrite *w)
@@ -70,35 +84,6 @@ static void release_op(struct objwrite *w)
         rados_aio_release(w->comp);
         w->comp = NULL;
     }
-}
-
-static void start_copyup(struct objwrite *w);
-
-static void after_post_map(void *arg)
-{
-    struct objwrite *w = arg;
-
-    finish(w, w->result);
-}
-
-/* The data op is back: copy up, mark a removal done, or finish. */
-static void op_done(rados_completion_t comp, void *arg)
-{
-    struct objwrite *w = arg;
-    int ret = rados_aio_get_return_value(comp);
-
-    release_op(w);
-    if (ret == -ENOENT && w->guard) {
-        start_copyup(w);
-        return;
-    }
-    if (w->removal && (ret == 0 || ret == -ENOENT)) {
-        w->result = ret;
-        rbd_mapio_update(w->img->omap, w->objno, RBD_OBJ_NONEXISTENT,
-                         RBD_OBJ_PENDING, after_post_map, w);
-        return;
-    }
-    finish(w, ret);
 }
 
 /*
@@ -122,19 +107,74 @@ static void add_hint(const struct rbd_image *img, rados_write_op_t op)
     rados_write_op_set_alloc_hint2(op, h->size, h->size, h->flags);
 }
 
-/*
- * The batch as one op on io, behind assert_exists (guard), the copy-up
- * data and the allocation hint, if any.
- */
-static void send_op(struct objwrite *w, rados_ioctx_t io, bool guard)
+/* Whether any byte of objno lies within the parent overlap. */
+static bool in_overlap(struct rbd_image *img, uint64_t objno)
+{
+    return rbd_layout_object_start(&img->layout, objno) <
+           rbd_image_overlap(img);
+}
+
+static void advance(struct objwrite *w, int ret);
+
+/* A RADOS op of the write is back. */
+static void op_done(rados_completion_t comp, void *arg)
+{
+    struct objwrite *w = arg;
+    int ret = rados_aio_get_return_value(comp);
+
+    release_op(w);
+    advance(w, ret);
+}
+
+/* An object map update (the head's, or the snapshots') is done. */
+static void map_done(void *arg)
+{
+    advance(arg, 0);
+}
+
+static void copyup_read_done(void *arg, int ret, char *data, size_t len)
+{
+    struct objwrite *w = arg;
+
+    w->data = data;
+    w->len = len;
+    advance(w, ret);
+}
+
+/* A new op for w, completing into op_done; false when out of memory. */
+static bool new_op(struct objwrite *w)
+{
+    w->op = rados_create_write_op();
+    if (!w->op || rados_aio_create_completion2(w, op_done, &w->comp) < 0) {
+        release_op(w);
+        return false;
+    }
+    return true;
+}
+
+/* Sends w->op to the object on io; finishes w if it cannot. */
+static void send_op(struct objwrite *w, rados_ioctx_t io)
 {
     char oid[RBD_OID_MAX];
     int ret;
 
-    w->guard = guard;
-    w->op = rados_create_write_op();
-    if (!w->op || rados_aio_create_completion2(w, op_done, &w->comp) < 0) {
+    rbd_image_object_name(w->img, w->objno, oid);
+    ret = rados_aio_write_op_operate(w->op, io, w->comp, oid, NULL, 0);
+    if (ret < 0) {
         release_op(w);
+        finish(w, ret);
+    }
+}
+
+/*
+ * OW_DATA: the batch as one op, behind assert_exists (guard), the copy-up
+ * data and the allocation hint, if any.
+ */
+static void send_data(struct objwrite *w, bool guard)
+{
+    w->state = OW_DATA;
+    w->guard = guard;
+    if (!new_op(w)) {
         finish(w, -ENOMEM);
         return;
     }
@@ -156,114 +196,112 @@ static void send_op(struct objwrite *w, rados_ioctx_t io, bool guard)
     for (struct rbd_mutation *m = w->units; m; m = m->next) {
         m->build(m, w->op, &w->ctx);
     }
-    rbd_image_object_name(w->img, w->objno, oid);
-    ret = rados_aio_write_op_operate(w->op, io, w->comp, oid, NULL, 0);
-    if (ret < 0) {
-        release_op(w);
-        finish(w, ret);
-    }
+    send_op(w, w->img->data);
 }
 
-/* Deep copy-up done: the object exists in the head and every snapshot. */
-static void deep_done(rados_completion_t comp, void *arg)
+/* OW_DEEP_COPYUP: an empty snap context, so every snapshot gets the data. */
+static void send_deep_copyup(struct objwrite *w)
 {
-    struct objwrite *w = arg;
-    int ret = rados_aio_get_return_value(comp);
-
-    release_op(w);
-    if (ret < 0) {
-        finish(w, ret);
-        return;
-    }
-    w->ctx.copyup = true;
-    send_op(w, w->img->data, false);
-}
-
-static void after_snap_maps(void *arg)
-{
-    struct objwrite *w = arg;
-    char oid[RBD_OID_MAX];
-    int ret;
-
-    /* An empty snap context: the data belongs to every snapshot too. */
-    w->op = rados_create_write_op();
-    if (!w->op || rados_aio_create_completion2(w, deep_done, &w->comp) < 0) {
-        release_op(w);
+    w->state = OW_DEEP_COPYUP;
+    if (!new_op(w)) {
         finish(w, -ENOMEM);
         return;
     }
     rados_write_op_exec(w->op, "rbd", "copyup", w->data, w->len, NULL);
     free(w->data);
     w->data = NULL;
-    rbd_image_object_name(w->img, w->objno, oid);
-    ret = rados_aio_write_op_operate(w->op, w->img->data_nosnap, w->comp, oid,
-                                     NULL, 0);
-    if (ret < 0) {
-        release_op(w);
-        finish(w, ret);
-    }
+    send_op(w, w->img->data_nosnap);
 }
 
-static void copyup_read_done(void *arg, int ret, char *data, size_t len)
+static void read_parent(struct objwrite *w)
 {
-    struct objwrite *w = arg;
-
-    if (ret < 0) {
-        finish(w, ret);
-        return;
-    }
-    w->data = data;
-    w->len = len;
-    if (len > 0 && rbd_image_snapc_copy(w->img, &w->snapc) == 0 &&
-        w->snapc.n > 0) {
-        rbd_mapio_update_snaps(w->img->omap, &w->snapc, w->objno,
-                               after_snap_maps, w);
-        return;
-    }
-    /* Zeroes need no copy-up data: an empty object reads the same. */
-    send_op(w, w->img->data, false);
-}
-
-static void start_copyup(struct objwrite *w)
-{
+    w->state = OW_COPYUP_READ;
     rbd_copyup_read(w->img, w->objno, copyup_read_done, w);
 }
 
-/* The object map is ready for the data: send it, copying up as needed. */
-static void after_pre_map(void *arg)
+/* The step w->state names is over, with ret: start the next, or finish. */
+static void advance(struct objwrite *w, int ret)
 {
-    struct objwrite *w = arg;
+    struct rbd_image *img = w->img;
 
-    if (!w->copyup) {
-        send_op(w, w->img->data, false);
-    } else if (w->map_known && w->map_state == RBD_OBJ_NONEXISTENT) {
-        start_copyup(w);
-    } else if (w->map_known && (w->map_state == RBD_OBJ_EXISTS ||
-                                w->map_state == RBD_OBJ_EXISTS_CLEAN)) {
-        send_op(w, w->img->data, false);
-    } else {
-        send_op(w, w->img->data, true);
+    switch (w->state) {
+    case OW_START:
+        if (w->trim && !w->ctx.parent && w->map_known &&
+            w->map_state == RBD_OBJ_NONEXISTENT) {
+            /* Nothing to discard or zero, and the map says so. */
+            finish(w, 0);
+            return;
+        }
+        w->state = OW_PRE_MAP;
+        rbd_mapio_update(img->omap, w->objno,
+                         w->removal ? RBD_OBJ_PENDING : RBD_OBJ_EXISTS, -1,
+                         map_done, w);
+        return;
+    case OW_PRE_MAP:
+        if (!w->copyup) {
+            send_data(w, false);
+        } else if (w->map_known && w->map_state == RBD_OBJ_NONEXISTENT) {
+            read_parent(w);
+        } else {
+            /* Existing per the map: no copy-up; unknown: ask the OSD. */
+            send_data(w, !(w->map_known &&
+                           (w->map_state == RBD_OBJ_EXISTS ||
+                            w->map_state == RBD_OBJ_EXISTS_CLEAN)));
+        }
+        return;
+    case OW_COPYUP_READ:
+        if (ret < 0) {
+            finish(w, ret);
+        } else if (w->len > 0 &&
+                   rbd_image_snapc_copy(img, &w->snapc) == 0 &&
+                   w->snapc.n > 0) {
+            w->state = OW_SNAP_MAPS;
+            rbd_mapio_update_snaps(img->omap, &w->snapc, w->objno, map_done,
+                                   w);
+        } else {
+            /* Zeroes need no copy-up data: an empty object reads the same. */
+            send_data(w, false);
+        }
+        return;
+    case OW_SNAP_MAPS:
+        send_deep_copyup(w);
+        return;
+    case OW_DEEP_COPYUP:
+        if (ret < 0) {
+            finish(w, ret);
+            return;
+        }
+        /* The object exists in the head and every snapshot. */
+        w->ctx.copyup = true;
+        send_data(w, false);
+        return;
+    case OW_DATA:
+        if (ret == -ENOENT && w->guard) {
+            read_parent(w);
+        } else if (w->removal && (ret == 0 || ret == -ENOENT)) {
+            w->result = ret;
+            w->state = OW_POST_MAP;
+            rbd_mapio_update(img->omap, w->objno, RBD_OBJ_NONEXISTENT,
+                             RBD_OBJ_PENDING, map_done, w);
+        } else {
+            finish(w, ret);
+        }
+        return;
+    case OW_POST_MAP:
+        finish(w, w->result);
+        return;
     }
+    assert(!"an objwrite state advance() does not know");
 }
 
-/* Whether any byte of objno lies within the parent overlap. */
-static bool in_overlap(struct rbd_image *img, uint64_t objno)
+static void objwrite_send(void *ctx, uint64_t objno,
+                          struct rbd_mutation *units)
 {
-    const struct rbd_layout *l = &img->layout;
-    uint64_t set = objno / l->stripe_count;
-    uint64_t first = set * l->object_size * l->stripe_count +
-                     objno % l->stripe_count * l->stripe_unit;
-
-    return first < rbd_image_overlap(img);
-}
-
-void rbd_objwrite_send(struct rbd_image *img, uint64_t objno,
-                       struct rbd_mutation *units)
-{
+    struct rbd_image *img = ctx;
     struct objwrite *w = calloc(1, sizeof(*w));
 
     if (!w) {
-        rbd_objq_finished(img, objno, units, -ENOMEM);
+        rbd_objq_finished(img->objq, objno, units, -ENOMEM);
         return;
     }
     w->img = img;
@@ -275,23 +313,17 @@ void rbd_objwrite_send(struct rbd_image *img, uint64_t objno,
     }
     w->ctx.parent = img->parent && !units->shrink && in_overlap(img, objno);
     w->map_known = rbd_mapio_state(img->omap, objno, &w->map_state);
-    if (w->trim && !w->ctx.parent && w->map_known &&
-        w->map_state == RBD_OBJ_NONEXISTENT) {
-        /* Nothing to discard or zero, and the map says so: no round trip. */
-        finish(w, 0);
-        return;
-    }
     w->removal = w->trim && units->may_unmap && w->full && !w->ctx.parent;
     /* A whole-object write hides the parent anyway, unless snapshots need it. */
     w->copyup = w->ctx.parent &&
                 !(w->full && !rbd_image_has_snapshots(img));
-    rbd_mapio_update(img->omap, objno,
-                     w->removal ? RBD_OBJ_PENDING : RBD_OBJ_EXISTS, -1,
-                     after_pre_map, w);
+    w->state = OW_START;
+    advance(w, 0);
 }
 
-bool rbd_objwrite_plain(struct rbd_image *img, const struct rbd_mutation *m)
+static bool objwrite_plain(void *ctx, const struct rbd_mutation *m)
 {
+    struct rbd_image *img = ctx;
     uint8_t state;
 
     if (m->trim || m->alone) {
@@ -304,9 +336,10 @@ bool rbd_objwrite_plain(struct rbd_image *img, const struct rbd_mutation *m)
            !rbd_objmap_update_needed(state, RBD_OBJ_EXISTS);
 }
 
-int rbd_objwrite_send_plain(struct rbd_image *img, uint64_t objno,
-                            struct rbd_mutation *units)
+static int objwrite_send_plain(void *ctx, uint64_t objno,
+                               struct rbd_mutation *units)
 {
+    struct rbd_image *img = ctx;
     struct objwrite *w = calloc(1, sizeof(*w));
     char oid[RBD_OID_MAX];
     int ret;
@@ -317,10 +350,10 @@ int rbd_objwrite_send_plain(struct rbd_image *img, uint64_t objno,
     w->img = img;
     w->objno = objno;
     w->units = units;
-    w->op = rados_create_write_op();
-    if (!w->op || rados_aio_create_completion2(w, op_done, &w->comp) < 0) {
-        ret = -ENOMEM;
-        goto fail;
+    w->state = OW_DATA;
+    if (!new_op(w)) {
+        free(w);
+        return -ENOMEM;
     }
     /* Plain: data to an object the map marks as existing, or no map. */
     if (hint_wanted(img, true)) {
@@ -331,11 +364,15 @@ int rbd_objwrite_send_plain(struct rbd_image *img, uint64_t objno,
     }
     rbd_image_object_name(img, objno, oid);
     ret = rados_aio_write_op_operate(w->op, img->data, w->comp, oid, NULL, 0);
-    if (ret == 0) {
-        return 0;
+    if (ret < 0) {
+        release_op(w);
+        free(w);
     }
-fail:
-    release_op(w);
-    free(w);
     return ret;
 }
+
+const struct rbd_objq_ops rbd_objwrite_ops = {
+    .plain = objwrite_plain,
+    .send = objwrite_send,
+    .send_plain = objwrite_send_plain,
+};

@@ -1,39 +1,41 @@
 /*
  * rbd-refresh.c: the worker that re-reads a stale header.
  *
- * Lock order: r->mu is taken alone; the refresh itself runs without it
- * (it takes img->lock to install what it read).
+ * r->mu is taken alone, and run is called without it (the lock order is
+ * in rbd-image.h).
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "rbd-image.h"
 #include "rbd-refresh.h"
 
 #define REFRESH_RETRY_SECONDS 1
 
 struct rbd_refresh {
-    struct rbd_image *img;
+    rbd_refresh_fn *run;
+    void *arg;
     pthread_mutex_t mu;
     pthread_cond_t cond;
     pthread_t thread;
     bool started;               /* the thread runs */
     bool stopping;
-    bool busy;                  /* a refresh is under way */
+    bool stale;                 /* run is due */
+    bool busy;                  /* run is under way */
     struct rbd_refresh_waiter *waiters;
     struct rbd_refresh_waiter **tail;
 };
 
-struct rbd_refresh *rbd_refresh_new(struct rbd_image *img)
+struct rbd_refresh *rbd_refresh_new(rbd_refresh_fn *run, void *arg)
 {
     struct rbd_refresh *r = calloc(1, sizeof(*r));
 
     if (r) {
-        r->img = img;
+        r->run = run;
+        r->arg = arg;
         r->tail = &r->waiters;
         pthread_mutex_init(&r->mu, NULL);
         pthread_cond_init(&r->cond, NULL);
@@ -59,17 +61,21 @@ static void *refresh_thread(void *arg)
 
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        while (!r->stopping && !atomic_load(&r->img->stale)) {
+        while (!r->stopping && !r->stale) {
             pthread_cond_wait(&r->cond, &r->mu);
         }
         if (r->stopping) {
             break;
         }
+        r->stale = false;
         r->busy = true;
         pthread_mutex_unlock(&r->mu);
-        ret = rbd_image_refresh_if_stale(r->img);
+        ret = r->run(r->arg);
         pthread_mutex_lock(&r->mu);
         r->busy = false;
+        if (ret < 0) {
+            r->stale = true;
+        }
         w = take_waiters(r);
         pthread_mutex_unlock(&r->mu);
         /*
@@ -88,7 +94,7 @@ static void *refresh_thread(void *arg)
              */
             struct timespec until;
 
-            if (atomic_load(&r->img->blocklisted)) {
+            if (ret == -ESHUTDOWN) {
                 /* Nothing will change that: only when asked again. */
                 pthread_cond_wait(&r->cond, &r->mu);
             } else {
@@ -118,9 +124,10 @@ static int wake(struct rbd_refresh *r)
     return 0;
 }
 
-void rbd_refresh_kick(struct rbd_refresh *r)
+void rbd_refresh_mark_stale(struct rbd_refresh *r)
 {
     pthread_mutex_lock(&r->mu);
+    r->stale = true;
     /* A failure to start the thread leaves the work to the next gate. */
     wake(r);
     pthread_mutex_unlock(&r->mu);
@@ -131,7 +138,7 @@ int rbd_refresh_gate(struct rbd_refresh *r, struct rbd_refresh_waiter *w)
     int ret;
 
     pthread_mutex_lock(&r->mu);
-    if (!r->busy && !atomic_load(&r->img->stale)) {
+    if (!r->busy && !r->stale) {
         pthread_mutex_unlock(&r->mu);
         return 0;
     }
@@ -166,6 +173,7 @@ void rbd_refresh_shutdown(struct rbd_refresh *r)
 void rbd_refresh_free(struct rbd_refresh *r)
 {
     if (r) {
+        assert(!r->waiters && !r->started);
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cond);
         free(r);

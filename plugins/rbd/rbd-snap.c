@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rbd-lock.h"
+#include "rbd-resize.h"
 #include "rbd-snap.h"
 #include "rbd-snapmap.h"
 
@@ -112,8 +113,8 @@ static int add_snapshot(struct rbd_image *img, const char *name,
         rbd_enc_init(&in);
         rbd_cls_enc_snapshot_add(&in, name, *snap_id);
         /* ctl: the header must not be cloned under the snapshots. */
-        ret = rbd_exec_write(img->ctl, img->header_oid, "snapshot_add", &in,
-                             false);
+        ret = rbd_exec_write(img->ctl, img->header_oid, "rbd",
+                             "snapshot_add", &in, false);
         rbd_enc_free(&in);
         if (ret < 0) {
             rados_ioctx_selfmanaged_snap_remove(img->data, *snap_id);
@@ -193,8 +194,8 @@ static int remove_snapshot(struct rbd_image *img, uint64_t snap_id)
 
     rbd_enc_init(&in);
     rbd_cls_enc_snap_id(&in, snap_id);
-    ret = rbd_exec_write(img->ctl, img->header_oid, "snapshot_trash_add",
-                         &in, false);
+    ret = rbd_exec_write(img->ctl, img->header_oid, "rbd",
+                         "snapshot_trash_add", &in, false);
     if (ret == 0 || ret == -EEXIST) {
         ret = snap_info(img, snap_id, &info);
     }
@@ -210,8 +211,8 @@ static int remove_snapshot(struct rbd_image *img, uint64_t snap_id)
         rbd_snapmap_remove(img, snap_id);
     }
     if (ret == 0) {
-        ret = rbd_exec_write(img->ctl, img->header_oid, "snapshot_remove",
-                             &in, false);
+        ret = rbd_exec_write(img->ctl, img->header_oid, "rbd",
+                             "snapshot_remove", &in, false);
     }
     rbd_enc_free(&in);
     if (ret == 0) {
@@ -274,8 +275,6 @@ static int rollback_objects(struct rbd_image *img, uint64_t snap_id,
 }
 
 int rbd_snap_revert(struct rbd_image *img, const char *id_or_name,
-                    int (*resize)(struct rbd_image *img, uint64_t size,
-                                  struct qbp_error *err),
                     struct qbp_error *err)
 {
     uint64_t snap_id, size;
@@ -298,9 +297,9 @@ int rbd_snap_revert(struct rbd_image *img, const char *id_or_name,
         ret = rbd_cls_dec_get_size(out, len, &order, &size);
         free(out);
     }
-    /* resize takes the lock itself: not nested inside ours. */
+    /* Resizing takes the lock itself: not nested inside ours. */
     if (ret == 0 && size != rbd_image_size(img) &&
-        (ret = resize(img, size, err)) < 0) {
+        (ret = rbd_image_resize(img, size, err)) < 0) {
         return ret;
     }
     if (ret == 0 && (ret = take_lock(img, "revert to", err)) < 0) {

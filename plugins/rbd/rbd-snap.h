@@ -12,10 +12,8 @@ int rbd_snap_create(struct rbd_image *img, const char *name,
 /* By id (decimal snap id) if given, else by name. */
 int rbd_snap_delete(struct rbd_image *img, const char *id, const char *name,
                     struct qbp_error *err);
-/* resize sets the image to the snapshot's size first, trimming the rest. */
+/* Resizes the image to the snapshot's size first, trimming the rest. */
 int rbd_snap_revert(struct rbd_image *img, const char *id_or_name,
-                    int (*resize)(struct rbd_image *img, uint64_t size,
-                                  struct qbp_error *err),
                     struct qbp_error *err);
 /* Oldest first. */
 int rbd_snap_list(struct rbd_image *img, qbp_snapshot_fn *fn, void *opaque,

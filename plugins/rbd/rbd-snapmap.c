@@ -46,7 +46,8 @@ static void invalidate(struct rbd_image *img, uint64_t snap_id)
     }
     rbd_enc_init(&in);
     rbd_cls_enc_set_flags(&in, flags, flags, snap_id);
-    ret = rbd_exec_write(img->ctl, img->header_oid, "set_flags", &in, false);
+    ret = rbd_exec_write(img->ctl, img->header_oid, "rbd", "set_flags", &in,
+                         false);
     rbd_enc_free(&in);
     if (ret < 0 && snap_id == RBD_NOSNAP) {
         qbp_host->log(QBP_LOG_ERROR, "rbd: image '%s': flagging the object "

@@ -78,26 +78,6 @@ static void status_continue(struct status_req *req);
 static void resolve(struct status_req *req, struct rbd_image *img,
                     uint64_t off, uint64_t len, struct status_unit *u);
 
-static uint64_t unit_size(const struct rbd_layout *l)
-{
-    return l->stripe_count > 1 ? l->stripe_unit : l->object_size;
-}
-
-static int take_objno(void *opaque, uint64_t objno, uint64_t obj_off,
-                      uint64_t len, uint64_t req_off)
-{
-    *(uint64_t *)opaque = objno;
-    return 1;
-}
-
-static uint64_t unit_objno(const struct rbd_layout *l, uint64_t off)
-{
-    uint64_t objno = 0;
-
-    rbd_layout_map(l, off, 1, take_objno, &objno);
-    return objno;
-}
-
 static void set_error(struct status_req *req, int err)
 {
     int none = 0;
@@ -198,13 +178,13 @@ static bool known_state(struct status_req *req, struct rbd_image *img,
 static void resolve(struct status_req *req, struct rbd_image *img,
                     uint64_t off, uint64_t len, struct status_unit *u)
 {
-    uint64_t usize = unit_size(&img->layout);
+    uint64_t usize = rbd_layout_unit(&img->layout);
     uint64_t end = off + len;
 
     while (off < end && !atomic_load(&u->data)) {
         uint64_t next = (off / usize + 1) * usize;
         uint64_t piece = (next < end ? next : end) - off;
-        uint64_t objno = unit_objno(&img->layout, off);
+        uint64_t objno = rbd_layout_objno(&img->layout, off);
         uint8_t state;
 
         if (!known_state(req, img, objno, &state)) {
@@ -221,7 +201,7 @@ static void resolve(struct status_req *req, struct rbd_image *img,
 /* Start the next batch; true if it is already complete. */
 static bool batch_start(struct status_req *req)
 {
-    uint64_t usize = unit_size(&req->img->layout);
+    uint64_t usize = rbd_layout_unit(&req->img->layout);
     uint64_t off = req->cur;
 
     atomic_store(&req->pending, 1);

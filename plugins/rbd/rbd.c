@@ -13,8 +13,8 @@
 #include "rbd-create.h"
 #include "rbd-image.h"
 #include "rbd-io.h"
-#include "rbd-lock.h"
-#include "rbd-mapio.h"
+#include "rbd-open.h"
+#include "rbd-resize.h"
 #include "rbd-status.h"
 #include "rbd-snap.h"
 #include "rbd-spec.h"
@@ -308,61 +308,11 @@ static int rbd_aio_write_zeroes(void *handle, uint64_t offset,
                          flags, cb, opaque);
 }
 
-/*
- * Sets the size in the header, then removes what lies past a shrunk end,
- * as the exclusive lock's owner: the object map grows before the header
- * and shrinks after the objects are gone, as librbd's ResizeRequest does.
- */
-static int rbd_resize(struct rbd_image *img, uint64_t size,
-                      struct qbp_error *err)
-{
-    uint64_t old;
-    struct rbd_enc in;
-    int ret;
-
-    ret = rbd_lock_get_sync(img->xlock);
-    if (ret < 0) {
-        qbp_host->error_set(err, ret, "rbd: resizing image '%s': cannot "
-                            "take its exclusive lock: %s", img->name,
-                            strerror(-ret));
-        return ret;
-    }
-    old = rbd_image_size(img);
-    if (size > old) {
-        ret = rbd_mapio_resize(img->omap, size);
-    }
-    if (ret == 0) {
-        rbd_enc_init(&in);
-        rbd_cls_enc_set_size(&in, size);
-        ret = rbd_exec_write(img->ctl, img->header_oid, "set_size", &in,
-                             false);
-        rbd_enc_free(&in);
-    }
-    if (ret == 0) {
-        rbd_image_notify_update(img);
-        ret = rbd_image_refresh(img);
-    }
-    if (ret == 0 && size < old) {
-        ret = rbd_io_sync(img, RBD_IO_DISCARD, size, old - size,
-                          RBD_IO_HELD | RBD_IO_SHRINK);
-        if (ret == 0) {
-            ret = rbd_mapio_resize(img->omap, size);
-        }
-    }
-    rbd_lock_put(img->xlock);
-    if (ret < 0) {
-        qbp_host->error_set(err, ret, "rbd: resizing image '%s' to %" PRIu64
-                            " bytes failed: %s", img->name, size,
-                            strerror(-ret));
-    }
-    return ret;
-}
-
 static int rbd_truncate(void *handle, uint64_t size, struct qbp_error *err)
 {
     struct rbd_disk *d = handle;
 
-    return rbd_resize(d->img, size, err);
+    return rbd_image_resize(d->img, size, err);
 }
 
 static int rbd_snapshot_create(void *handle, const char *name,
@@ -394,7 +344,7 @@ static int rbd_snapshot_revert(void *handle, const char *id_or_name,
 {
     struct rbd_disk *d = handle;
 
-    return rbd_snap_revert(d->img, id_or_name, rbd_resize, err);
+    return rbd_snap_revert(d->img, id_or_name, err);
 }
 
 static int parse_number(const char *name, const char *value, uint64_t dflt,

@@ -231,6 +231,63 @@ static void cross_check(const struct rbd_layout *l, uint64_t off,
     g_array_free(p.list, TRUE);
 }
 
+/* The first piece rbd_layout_map gives for byte off. */
+static int first_piece(void *opaque, uint64_t objno, uint64_t obj_off,
+                       uint64_t len, uint64_t req_off)
+{
+    uint64_t *out = opaque;
+
+    out[0] = objno;
+    out[1] = obj_off;
+    return 1;
+}
+
+/*
+ * rbd_layout_objno and rbd_layout_object_start agree with the walk: the
+ * object of every byte is the walk's, and an object's start is the byte
+ * the walk puts at its offset 0; pieces never cross a multiple of
+ * rbd_layout_unit.
+ */
+static void test_object_helpers(void)
+{
+    const struct rbd_layout layouts[] = {
+        { 4 * MiB, 4 * MiB, 1 },
+        { 4 * MiB, 64 * KiB, 1 },
+        { 4 * MiB, 64 * KiB, 4 },
+        { 16 * KiB, 4 * KiB, 3 },
+        { 4 * KiB, 512, 5 },
+        { 32 * MiB, 1 * MiB, 16 },
+    };
+    GRand *rand = g_rand_new_with_seed(20261203);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(layouts); i++) {
+        const struct rbd_layout *l = &layouts[i];
+        uint64_t unit = rbd_layout_unit(l);
+        uint64_t set = l->object_size * l->stripe_count;
+
+        g_assert_cmpuint(unit, ==, l->stripe_count == 1 ? l->object_size
+                                                        : l->stripe_unit);
+        for (int n = 0; n < 200; n++) {
+            uint64_t off = set * (uint64_t)g_rand_int_range(rand, 0, 100000) +
+                           (uint64_t)g_rand_int_range(rand, 0, (gint32)set);
+            uint64_t got[2];
+            uint64_t start;
+
+            g_assert_cmpint(rbd_layout_map(l, off, unit, first_piece, got),
+                            ==, 1);
+            g_assert_cmpuint(rbd_layout_objno(l, off), ==, got[0]);
+            start = rbd_layout_object_start(l, got[0]);
+            g_assert_cmpuint(rbd_layout_objno(l, start), ==, got[0]);
+            g_assert_cmpint(rbd_layout_map(l, start, 1, first_piece, got),
+                            ==, 1);
+            g_assert_cmpuint(got[1], ==, 0);
+            g_assert_cmpuint(start % unit, ==, 0);
+            g_assert_cmpuint(start, <=, off - off % unit);
+        }
+    }
+    g_rand_free(rand);
+}
+
 static void test_brute_force(void)
 {
     const struct rbd_layout layouts[] = {
@@ -489,6 +546,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rbd-layout/count-one-small-unit",
                     test_count_one_small_unit);
     g_test_add_func("/rbd-layout/brute-force", test_brute_force);
+    g_test_add_func("/rbd-layout/object-helpers", test_object_helpers);
     g_test_add_func("/rbd-layout/callback-stops", test_callback_stops);
     g_test_add_func("/rbd-layout/map-refused", test_map_refused);
     g_test_add_func("/rbd-layout/object-count", test_object_count);
