@@ -67,7 +67,7 @@ static bool request_refused(struct qc_disk *d, enum qc_op op, uint64_t len,
     if (op == QC_OP_WRITE) {
         qc_req_fill(r, gen);
     }
-    r->flags = bit;
+    r->flags = bit;             /* qc_req_new_status made it 0 */
     qc_step(d->ctx, "submitting a %s with flags 0x%" PRIx32, qc_op_name(op),
             bit);
     if (!qc_submit(r)) {
@@ -110,11 +110,7 @@ void qc_check_flags(struct qc_ctx *ctx)
         return;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
-        uint32_t cap = ops[i] == QC_OP_READ ? 0 :
-                       ops[i] == QC_OP_WRITE ? QBP_CAP_WRITE :
-                       ops[i] == QC_OP_DISCARD ? QBP_CAP_DISCARD :
-                       ops[i] == QC_OP_WRITE_ZEROES ? QBP_CAP_WRITE_ZEROES :
-                       QBP_CAP_BLOCK_STATUS;
+        uint32_t cap = qc_op_cap(ops[i]);
 
         if ((d->caps & cap) != cap) {
             continue;

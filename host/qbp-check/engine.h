@@ -81,6 +81,8 @@ void qc_req_release(struct qc_req *r);
 /* "a read of 4096 bytes at offset 0 in 3 iovecs"; g_free it. */
 char *qc_req_describe(const struct qc_req *r);
 /* "read"; "aio_readv": for messages. */
+/* The capability an operation needs (UINT32_MAX: none this ABI has). */
+uint32_t qc_op_cap(enum qc_op op);
 const char *qc_op_name(enum qc_op op);
 const char *qc_submit_name(enum qc_op op);
 /* "-5 (EIO, Input/output error)", or the bare number; g_free it. */

@@ -60,8 +60,7 @@ char *qc_req_describe(const struct qc_req *r)
     return g_string_free(s, FALSE);
 }
 
-/* The capability an operation needs. */
-static uint32_t op_cap(enum qc_op op)
+uint32_t qc_op_cap(enum qc_op op)
 {
     switch (op) {
     case QC_OP_READ:
@@ -89,7 +88,7 @@ static uint32_t op_cap(enum qc_op op)
 static const char *forbidden(const struct qc_disk *d, enum qc_op op,
                              uint64_t offset, uint64_t length, uint32_t flags)
 {
-    if ((op_cap(op) & d->caps) != op_cap(op)) {
+    if ((qc_op_cap(op) & d->caps) != qc_op_cap(op)) {
         return "the disk does not declare the operation";
     }
     if ((flags & QBP_REQ_FUA) && !(d->caps & QBP_CAP_FUA)) {

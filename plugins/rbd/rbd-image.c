@@ -18,16 +18,15 @@
 
 void rbd_image_notify_update(struct rbd_image *img)
 {
-    /* NotifyMessage v7, compat 1: op 3, HEADER_UPDATE, as librbd sends it. */
-    static const char header_update[] = {
-        7, 1, 4, 0, 0, 0, 3, 0, 0, 0,
-    };
     char *reply = NULL;
     size_t reply_len = 0;
+    struct rbd_enc e;
 
+    rbd_enc_init(&e);
+    rbd_notify_encode(&e, RBD_NOTIFY_HEADER_UPDATE, NULL, false);
     /* Best effort: a watcher that misses it re-reads on its own later. */
-    rados_notify2(img->meta, img->header_oid, header_update,
-                  sizeof(header_update), 5000, &reply, &reply_len);
+    rbd_notify(img->meta, img->header_oid, &e, 5000, &reply, &reply_len);
+    rbd_enc_free(&e);
     if (reply) {
         rados_buffer_free(reply);
     }

@@ -68,7 +68,7 @@ static void watch_error(void *arg, uint64_t handle, int err)
     rbd_refresh_mark_stale(img->refresher);
 }
 
-static int watch_header(struct rbd_image *img)
+int rbd_watch_start(struct rbd_image *img)
 {
     uint64_t handle = 0;
     int ret = rados_watch2(watch_io(img), img->header_oid, &handle,
@@ -91,11 +91,6 @@ static void unwatch_header(struct rbd_image *img)
 }
 
 
-int rbd_watch_start(struct rbd_image *img)
-{
-    return watch_header(img);
-}
-
 void rbd_watch_stop(struct rbd_image *img)
 {
     unwatch_header(img);
@@ -112,7 +107,7 @@ int rbd_watch_refresh(void *arg)
 
     if (atomic_exchange(&img->rewatch, false)) {
         unwatch_header(img);
-        if (watch_header(img) < 0) {
+        if (rbd_watch_start(img) < 0) {
             atomic_store(&img->rewatch, true);
         } else if (img->watch_hooks.rewatched) {
             img->watch_hooks.rewatched(img->watch_hooks.arg);
