@@ -73,16 +73,21 @@ run_case() {
     qmp_quit
 }
 
+# check_prompt WHAT: QMP's slowest answer of run_case (max_ms) was prompt.
+check_prompt() {
+    if [ "$max_ms" -lt "$limit_ms" ]; then
+        ok "$1: QMP answered 40 times in 10 s, the slowest in $max_ms ms"
+    else
+        not_ok "$1: QMP answered promptly for 10 s" \
+            "the slowest answer took $max_ms ms"
+    fi
+}
+
 held="watchers: 1; locks: 1; lock: exclusive, tag internal, cookie auto <watch>, held by the watcher"
 for driver in plugin in-tree; do
     run_case "$driver" snapshot
     img=nb-$driver-snapshot
-    if [ "$max_ms" -lt "$limit_ms" ]; then
-        ok "$driver, a snapshot by another client, the OSD stopped: QMP answered 40 times in 10 s, the slowest in $max_ms ms"
-    else
-        not_ok "$driver, a snapshot by another client, the OSD stopped: QMP answered promptly for 10 s" \
-            "the slowest answer took $max_ms ms"
-    fi
+    check_prompt "$driver, a snapshot by another client, the OSD stopped"
     check_equal "...after SIGCONT the job completed and every write reached the image" \
         "yes Images are identical." \
         "$job_ok $("$QEMU_IMG" compare -f raw -F raw "$scratch/src.raw" "rbd:rbd/$img" 2>&1)"
@@ -94,12 +99,7 @@ for driver in plugin in-tree; do
 
     run_case "$driver" resize
     img=nb-$driver-resize
-    if [ "$max_ms" -lt "$limit_ms" ]; then
-        ok "$driver, a resize by another client, the OSD stopped: QMP answered 40 times in 10 s, the slowest in $max_ms ms"
-    else
-        not_ok "$driver, a resize by another client, the OSD stopped: QMP answered promptly for 10 s" \
-            "the slowest answer took $max_ms ms"
-    fi
+    check_prompt "$driver, a resize by another client, the OSD stopped"
     # The grown part reads as zeroes: compare says so with a warning.
     check_equal "...after SIGCONT the job completed and every write reached the image" \
         "yes Warning: Image size mismatch! Images are identical." \
