@@ -13,6 +13,12 @@ QEMU_IMG=$qemu_dir/qemu-img
 QEMU_IO=$qemu_dir/qemu-io
 QEMU_NBD=$qemu_dir/qemu-nbd
 QEMU_SYSTEM=$qemu_dir/qemu-system-x86_64
+QEMU_STORAGE_DAEMON=$qemu_dir/qemu-storage-daemon
+# Debian's own QEMU (packages qemu-utils and qemu-system-x86), never
+# patched: the client of a plugin that runs in another process.
+STOCK_QEMU_IO=/usr/bin/qemu-io
+STOCK_QEMU_IMG=/usr/bin/qemu-img
+STOCK_QEMU_SYSTEM=/usr/bin/qemu-system-x86_64
 PLUGINS=$build/plugins
 # Plugins are found by name in the build tree, never in an installed copy.
 export QEMU_BLOCK_PLUGIN_PATH=$PLUGINS

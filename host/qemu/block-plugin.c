@@ -130,10 +130,16 @@ static QbpPlugin *plugin_load(const char *module, Error **errp)
     return p;
 }
 
-void bdrv_plugin_take_module_args(int *argc, char **argv)
+/* The plugin files named by -module, until they are loaded. */
+static GPtrArray *module_args;
+
+void bdrv_plugin_strip_module_args(int *argc, char **argv)
 {
     int out = 1;
 
+    if (!module_args) {
+        module_args = g_ptr_array_new();
+    }
     for (int i = 1; i < *argc; i++) {
         const char *path = NULL;
 
@@ -146,7 +152,9 @@ void bdrv_plugin_take_module_args(int *argc, char **argv)
         }
         if (!strcmp(argv[i], "-module") || !strcmp(argv[i], "--module")) {
             if (i + 1 == *argc) {
-                error_report("%s needs the path of a block plugin", argv[i]);
+                /* Not error_report(): a monitor may not be set up yet. */
+                fprintf(stderr, "%s: %s needs the path of a block plugin\n",
+                        g_get_prgname(), argv[i]);
                 exit(1);
             }
             path = argv[++i];
@@ -155,12 +163,26 @@ void bdrv_plugin_take_module_args(int *argc, char **argv)
             argv[out++] = argv[i];
             continue;
         }
-        if (!plugin_load(path, &error_fatal)) {
-            exit(1);
-        }
+        g_ptr_array_add(module_args, (gpointer)path);
     }
     argv[out] = NULL;
     *argc = out;
+}
+
+void bdrv_plugin_load_module_args(void)
+{
+    for (guint i = 0; module_args && i < module_args->len; i++) {
+        if (!plugin_load(g_ptr_array_index(module_args, i), &error_fatal)) {
+            exit(1);
+        }
+    }
+    g_clear_pointer(&module_args, g_ptr_array_unref);
+}
+
+void bdrv_plugin_take_module_args(int *argc, char **argv)
+{
+    bdrv_plugin_strip_module_args(argc, argv);
+    bdrv_plugin_load_module_args();
 }
 
 /* ---- options ---- */

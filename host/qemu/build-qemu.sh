@@ -41,7 +41,7 @@ out=$build/$name
 dl=$build/$name-dl
 patch=$top/host/qemu/qemu-$version.patch
 # QBP_QEMU_TARGETS builds fewer programs (make check-asan builds two).
-read -r -a targets <<<"${QBP_QEMU_TARGETS:-qemu-img qemu-io qemu-nbd qemu-system-x86_64}"
+read -r -a targets <<<"${QBP_QEMU_TARGETS:-qemu-img qemu-io qemu-nbd storage-daemon/qemu-storage-daemon qemu-system-x86_64}"
 
 # Debian's python3, not whatever python3 comes first on PATH; ccache's
 # compiler wrappers first so a rebuild of the same tree takes a minute.
@@ -73,6 +73,7 @@ fi
 
 conf_args=(--target-list=x86_64-softmmu --without-default-features
            --enable-tools --enable-tcg --enable-rbd --enable-fdt=system
+           --enable-vhost-user --enable-vhost-user-blk-server --enable-fuse
            --disable-docs --disable-werror --disable-install-blobs
            "${extra_conf[@]}")
 if [ "$sanitizers" = yes ]; then
@@ -104,5 +105,5 @@ fi
 
 mkdir -p "$out"
 for t in "${targets[@]}"; do
-    ln -sfn "$obj/$t" "$out/$t"
+    ln -sfn "$obj/$t" "$out/${t##*/}"
 done

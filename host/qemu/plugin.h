@@ -13,4 +13,12 @@
  */
 void bdrv_plugin_take_module_args(int *argc, char **argv);
 
+/*
+ * The same in two steps, for a program whose error reporting works only
+ * after its own set-up (qemu-storage-daemon's monitor): remove the options
+ * first, load the plugins they named later.
+ */
+void bdrv_plugin_strip_module_args(int *argc, char **argv);
+void bdrv_plugin_load_module_args(void);
+
 #endif

@@ -13,5 +13,5 @@ FAULT_SECONDS ?= 120
 
 .PHONY: check-faults
 
-check-faults: all
+check-faults: all $(VM_GUEST)
 	FAULT_SECONDS=$(FAULT_SECONDS) prove -f -e bash $(FAULT_TESTS)

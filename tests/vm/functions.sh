@@ -19,6 +19,9 @@ VM_HOTPLUG_AT_MIB=1
 VM_HOTPLUG_MIB=2
 VM_SCATTER_AT_MIB=16
 VM_SCATTER_MIB=32
+VM_STREAM_AT_MIB=16
+VM_STREAM_COUNT=400
+VM_STREAM_BLOCK=65536
 
 # TAP-skip the whole test unless the guest and the firmware are there.
 vm_skip_unless_available() {

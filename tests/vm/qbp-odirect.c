@@ -16,6 +16,14 @@
  *                                          over the CPUs (so over the disk's
  *                                          queues), then read back whole and
  *                                          compared sector by sector
+ *   qbp-odirect stream FILE OFFSET COUNT BLOCK PAUSE_MS
+ *                                          COUNT writes of BLOCK bytes one
+ *                                          after the other from OFFSET,
+ *                                          with O_DSYNC, PAUSE_MS apart;
+ *                                          block i holds the 64-bit little
+ *                                          endian number i + 1 over and
+ *                                          over; prints "QBP acked N" once
+ *                                          the Nth write completed
  *
  * Offsets and lengths are bytes, multiples of ALIGN.
  */
@@ -294,6 +302,39 @@ static int do_scatter(const char *file, uint64_t offset, int nthreads)
     return bad ? 1 : 0;
 }
 
+/*
+ * One write at a time, each acknowledged by the disk (O_DSYNC) before it is
+ * reported: the host may then count every reported write as durable.
+ */
+static int do_stream(const char *file, uint64_t offset, uint64_t count,
+                     uint64_t block, int pause_ms, char *buf)
+{
+    int fd = open_direct(file, O_WRONLY | O_DSYNC);
+
+    if (block == 0 || block > CHUNK) {
+        fprintf(stderr, "qbp-odirect: a stream block is 4 KiB to 1 MiB\n");
+        return 2;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t v = i + 1;
+
+        for (uint64_t at = 0; at < block; at += 8) {
+            for (int b = 0; b < 8; b++) {
+                buf[at + b] = (char)(v >> (8 * b));
+            }
+        }
+        if (pwrite(fd, buf, block, (off_t)(offset + i * block)) !=
+            (ssize_t)block) {
+            die("O_DIRECT write failed on", file);
+        }
+        printf("QBP acked %" PRIu64 "\n", v);
+        fflush(stdout);
+        usleep((useconds_t)pause_ms * 1000);
+    }
+    close(fd);
+    return 0;
+}
+
 /* A page cache read would take 1000 bytes; O_DIRECT must refuse them. */
 static int do_probe(const char *file, char *buf)
 {
@@ -331,7 +372,12 @@ int main(int argc, char **argv)
     if (argc == 5 && !strcmp(argv[1], "scatter")) {
         return do_scatter(argv[2], parse_u64(argv[3]), atoi(argv[4]));
     }
+    if (argc == 7 && !strcmp(argv[1], "stream")) {
+        return do_stream(argv[2], parse_u64(argv[3]), strtoull(argv[4], NULL, 0),
+                         parse_u64(argv[5]), atoi(argv[6]), buf);
+    }
     fputs("usage: qbp-odirect write FILE OFFSET | read FILE OFFSET LENGTH | "
-          "probe FILE | scatter FILE OFFSET THREADS\n", stderr);
+          "probe FILE | scatter FILE OFFSET THREADS | "
+          "stream FILE OFFSET COUNT BLOCK PAUSE_MS\n", stderr);
     return 2;
 }

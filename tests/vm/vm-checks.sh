@@ -10,20 +10,50 @@
 #   backend_holders IMAGE PID    who holds IMAGE open (PID is QEMU's); no
 #                                output when nobody does
 #
+# and, for a disk that is not QEMU's own block node, may redefine (the
+# defaults below are the plugin in process, for backend_module):
+#
+#   backend_vm_args IMAGE        set vm_args: QEMU's arguments for a boot
+#                                with IMAGE as its disk (vm_args=() for none)
+#   backend_plug NODE IMAGE      make IMAGE ready for device_add (one check)
+#   backend_device NODE          the arguments of device_add for it
+#   backend_release NODE IMAGE   once the guest released the device, what
+#                                is left to let IMAGE go (one check)
+#
 # Three boots: the guest writes a pattern and a file system with O_DIRECT;
 # a second boot mounts the file system; a third gets a disk hot-plugged over
 # QMP, uses it and sees it unplugged.
 plan 25
 
+if ! declare -F backend_vm_args >/dev/null; then
+    backend_vm_args() {
+        vm_args=(-module "$backend_module")
+        [ -z "$1" ] ||
+            vm_args+=(-drive "file=$(backend_drive "$1"),format=raw,if=virtio,cache=none")
+    }
+    backend_plug() {
+        vm_qmp "{\"execute\":\"blockdev-add\",\"arguments\":$(backend_blockdev "$1" "$2")}"
+        check_contains "hot-plug: blockdev-add driver=plugin succeeds" '"return": {}' "$vm_reply"
+    }
+    backend_device() {
+        printf '{"driver":"virtio-blk-pci","id":"hpdisk","drive":"%s"}' "$1"
+    }
+    backend_release() {
+        vm_qmp "{\"execute\":\"blockdev-del\",\"arguments\":{\"node-name\":\"$1\"}}"
+        check_contains "hot-plug: blockdev-del succeeds" '"return": {}' "$vm_reply"
+    }
+fi
+
 backend_create vm "$VM_DISK_MIB"
 backend_create hot "$VM_HOTPLUG_DISK_MIB"
-drive="file=$(backend_drive vm),format=raw,if=virtio,cache=none"
 # Only -module may find the plugin.
 unset QEMU_BLOCK_PLUGIN_PATH
+backend_vm_args vm
+disk_args=("${vm_args[@]}")
 
 # ---- boot 1: a pattern and a file system, written with O_DIRECT ----
 rc=0
-vm_run write write -module "$backend_module" -drive "$drive" || rc=$?
+vm_run write write "${disk_args[@]}" || rc=$?
 check_equal "boot 1: QEMU exited normally after the guest powered off" 0 "$rc"
 check_guest write "boot 1: the guest wrote the pattern and the file system"
 check_equal "boot 1: the guest sees a disk of $VM_DISK_MIB MiB" \
@@ -44,7 +74,7 @@ check_equal "boot 1: the exported image is $VM_DISK_MIB MiB" \
 
 # ---- boot 2: the file system survives ----
 rc=0
-vm_run mount mount -module "$backend_module" -drive "$drive" || rc=$?
+vm_run mount mount "${disk_args[@]}" || rc=$?
 check_equal "boot 2: QEMU exited normally" 0 "$rc"
 check_guest mount "boot 2: the guest mounted the file system"
 check_equal "boot 2: the guest finds the file with the bytes it wrote" \
@@ -55,19 +85,19 @@ check_equal "boot 2: the pattern is still on the disk" \
     "$source_sum" "$(vm_value mount pattern-readback)"
 
 # ---- boot 3: hot-plug over QMP ----
-vm_start hotplug hotplug -module "$backend_module"
+backend_vm_args ""
+vm_start hotplug hotplug "${vm_args[@]}"
 if ! vm_wait_serial "QBP ready-for-hotplug"; then
     echo "Bail out! the hot-plug guest did not come up"
     vm_console hotplug | sed 's/^/# /'
     exit 1
 fi
-vm_qmp "{\"execute\":\"blockdev-add\",\"arguments\":$(backend_blockdev hp0 hot)}"
-check_contains "hot-plug: blockdev-add driver=plugin succeeds" '"return": {}' "$vm_reply"
+backend_plug hp0 hot
 holders=$(backend_holders hot "$vm_qemu_pid")
 printf '%s\n' "$holders" | sed 's/^/# holder: /'
 check "hot-plug: the open image has a holder" test -n "$holders"
-vm_qmp '{"execute":"device_add","arguments":{"driver":"virtio-blk-pci","id":"hpdisk","drive":"hp0"}}'
-check_contains "hot-plug: device_add virtio-blk-pci succeeds" '"return": {}' "$vm_reply"
+vm_qmp "{\"execute\":\"device_add\",\"arguments\":$(backend_device hp0)}"
+check_contains "hot-plug: device_add succeeds" '"return": {}' "$vm_reply"
 vm_wait_serial "QBP hotplug-used"
 check_equal "hot-plug: the guest sees the $VM_HOTPLUG_DISK_MIB MiB disk" \
     $((VM_HOTPLUG_DISK_MIB * 2048)) "$(vm_value hotplug hotplug-size)"
@@ -79,10 +109,9 @@ check_contains "hot-plug: device_del succeeds" '"return": {}' "$vm_reply"
 # The guest ejects the device; QEMU says so with DEVICE_DELETED.
 check "hot-plug: the guest released the device (DEVICE_DELETED)" \
     vm_wait_file "$scratch/hotplug.qmp" '"device": "hpdisk"'
-vm_qmp '{"execute":"blockdev-del","arguments":{"node-name":"hp0"}}'
-check_contains "hot-plug: blockdev-del succeeds" '"return": {}' "$vm_reply"
+backend_release hp0 hot
 holders=$(backend_holders hot "$vm_qemu_pid")
-check_equal "hot-plug: after blockdev-del nothing holds the image" "" "$holders"
+check_equal "hot-plug: once released nothing holds the image" "" "$holders"
 vm_wait_serial "QBP finished hotplug"
 check_guest hotplug "hot-plug: the guest saw the disk come and go"
 rc=0
