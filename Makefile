@@ -35,7 +35,7 @@ LOADER_SRCS := $(wildcard host/loader/*.c)
 TEST_HOST_SRCS := tests/host-lib/test-host.c
 LOADER_OBJS := $(patsubst host/loader/%.c,$(B)/host/%.o,$(LOADER_SRCS))
 
-.PHONY: all deps plugins qemu $(addprefix qemu-,$(QEMU_VERSIONS)) check demo bench-null install clean distclean abi-baseline
+.PHONY: all deps plugins qemu $(addprefix qemu-,$(QEMU_VERSIONS)) check demo bench-null install install-storage-daemon clean distclean abi-baseline
 
 all: deps plugins $(B)/host/libqbp-loader.a qemu
 
@@ -104,6 +104,39 @@ install: plugins install-sdk
 	    plugin-api/qemu-block-plugin.pc.in \
 	    > $(DESTDIR)$(LIBDIR)/pkgconfig/qemu-block-plugin.pc
 	install -m 0755 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
+
+# qemu-storage-daemon with the shim, and what runs it as one systemd service
+# a disk (docs/storage-daemon.md).  It builds nothing, so that it can run as
+# root after `make`: the daemon is the one `make qemu` built (QEMU=10.0 for
+# 10.0's), and it finds the plugins `make install` put in PLUGINDIR.
+# sysusers.d reads only *.conf files.  The example goes under a name the
+# unit never reads, so that a disk's own file is never replaced.  Packagers
+# run ./configure --prefix=/usr (the plugin directory is compiled in) and
+# install with SYSCONFDIR=/etc; the systemd directories follow PREFIX.
+# After it: systemd-sysusers, systemctl daemon-reload.
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(PREFIX)/etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+QSD_BUILT = $(QBP_QEMU_DIR)/qemu-storage-daemon
+DISKCONFDIR = $(SYSCONFDIR)/qemu-block-plugin/disks
+QSD_UNIT = $(DESTDIR)$(SYSTEMDUNITDIR)/qemu-block-plugin-disk@.service
+
+install-storage-daemon:
+	@test -x $(QSD_BUILT) || { echo "no $(QSD_BUILT): 'make qemu' builds it" >&2; exit 1; }
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(DISKCONFDIR) $(DESTDIR)$(SDK_DOCDIR)
+	install -m 0755 "$$(readlink -f $(QSD_BUILT))" $(DESTDIR)$(BINDIR)/qemu-storage-daemon
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    -e 's|@DOCDIR@|$(SDK_DOCDIR)|g' \
+	    host/storage-daemon/qemu-block-plugin-disk@.service.in > $(QSD_UNIT)
+	chmod 0644 $(QSD_UNIT)
+	install -m 0644 host/storage-daemon/qemu-block-plugin.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/qemu-block-plugin.conf
+	install -m 0644 host/storage-daemon/example-disk.conf \
+	    $(DESTDIR)$(DISKCONFDIR)/example.conf.example
+	install -m 0644 docs/storage-daemon.md host/storage-daemon/libvirt-vhostuser-disk.xml \
+	    $(DESTDIR)$(SDK_DOCDIR)/
 
 clean:
 	rm -rf $(B)/plugins $(B)/host $(B)/tests $(B)/abi-check

@@ -26,7 +26,7 @@ check: check-build
 QEMU10_SKIPPED_IN_CI := $(addprefix tests/test-,$(addsuffix .sh, \
     ceph-cluster nbdkit-block-status nbdkit-file nbdkit-kill nbdkit-rbd \
     rbd-no-hang))
-QEMU_LEVEL_TESTS = $(shell grep -lE 'QEMU_(IO|IMG|NBD|SYSTEM)|\bqio\b|oracle_compare' $(wildcard tests/test-*.sh))
+QEMU_LEVEL_TESTS = $(shell grep -lE 'QEMU_(IO|IMG|NBD|SYSTEM|STORAGE_DAEMON)|\bqio\b|oracle_compare' $(wildcard tests/test-*.sh))
 .PHONY: check-qemu-10.0
 check-qemu-10.0:
 	$(MAKE) check QEMU=10.0 TESTS="$(sort $(filter-out $(QEMU10_SKIPPED_IN_CI),$(QEMU_LEVEL_TESTS)))"
