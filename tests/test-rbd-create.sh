@@ -13,7 +13,7 @@
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 40
+plan 42
 ceph_start
 
 ceph osd pool create data 8 >/dev/null 2>&1
@@ -77,6 +77,16 @@ check_equal "rbd info: layering and exclusive-lock, as rbd create with that sett
 check_fails_with "a default naming a feature the plugin cannot write is refused clearly" \
     "qemu-img: plugin:rbd:rbd/c69:rbd_default_features=69: rbd: cannot create image 'c69' with features the plugin cannot write yet: journaling (from Ceph's rbd_default_features; give the features option)" \
     "$QEMU_IMG" create -q -f raw plugin:rbd:rbd/c69:rbd_default_features=69 16M
+# The pool's setting (`rbd config pool set`) beats the client's own, as
+# librbd applies it on create: the in-tree driver is the oracle.
+rbd config pool set rbd rbd_default_features 5
+check "qemu-img create under the pool's rbd_default_features=5, client's 61, both drivers" \
+    bash -c '"$0" create -q -f raw plugin:rbd:rbd/p5:rbd_default_features=61 16M &&
+             "$0" create -q -f raw rbd:rbd/p5i:rbd_default_features=61 16M' "$QEMU_IMG"
+check_equal "rbd info: the pool's features, through the plugin as through librbd" \
+    "features=layering,exclusive-lock | features=layering,exclusive-lock" \
+    "$(rbd_info p5 features) | $(rbd_info p5i features)"
+rbd config pool rm rbd rbd_default_features
 
 # --- every create option at once (the README's example) -------------------
 check "qemu-img create -o object-size,stripe-unit,stripe-count,features,data-pool" \
@@ -144,7 +154,7 @@ check_equal "its 4 data objects are in the data pool, none in 'rbd'" \
 # --- Ceph manages what the plugin made --------------------------------------
 rbd snap create s1@snap >/dev/null 2>&1
 rbd snap rm s1@snap >/dev/null 2>&1
-rm_out=$(for i in d1 s1 d2 d3 rdp l1 l2 c5 r1 r3 r5; do rbd rm --no-progress "$i" 2>&1 || echo "rbd rm $i failed"; done)
+rm_out=$(for i in d1 s1 d2 d3 rdp l1 l2 c5 p5 p5i r1 r3 r5; do rbd rm --no-progress "$i" 2>&1 || echo "rbd rm $i failed"; done)
 check_equal "rbd snap create/rm and rbd rm work on them; no image or data is left" \
     "|||" "$rm_out|$(rbd ls)|$(rados -p rbd ls | grep '^rbd_data\.')|$(rados -p data ls | grep '^rbd_data\.')"
 done_testing

@@ -7,13 +7,15 @@
 # that may not exist yet (every write without an object map, else the
 # first one to an object; all writes with rbd_compression_hint), none
 # with rbd_enable_alloc_hint=false, writefull for a whole object, and the
-# copy-up ops of clones.  Discard and write-zeroes are left out: there the
+# copy-up ops of clones; the same with those settings stored in the
+# cluster (`rbd config image set`, `rbd config pool set`) in librbd's
+# order, and changed while a disk is open.  Discard and write-zeroes are left out: there the
 # drivers differ on purpose (docs in tests/test-rbd-oracle-default.sh).
 . tests/functions.sh
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 15
+plan 29
 ceph_start
 
 MiB=$((1 << 20))
@@ -26,7 +28,11 @@ ceph --admin-daemon "$osd_asok" config set osd_op_history_duration 36000 >/dev/n
 # context and flags).
 data_ops() {
     local prefix
-    prefix=$(rbd_prefix "$1") || return 1
+    prefix=$(rbd_prefix "$1")
+    if [ -z "$prefix" ] || [[ $prefix == *failed* ]]; then
+        echo "(no block name prefix for $1: '$prefix')"
+        return 1
+    fi
     ceph --admin-daemon "$osd_asok" dump_historic_ops | "$RBD_PY" -c '
 import json, re, sys
 prefix = sys.argv[1] + "."
@@ -140,6 +146,80 @@ check "writes with rbd_compression_hint=compressible" writes comp "${script[@]}"
 same_ops "rbd_compression_hint: the same data ops, every write behind the hint" comp \
     "0 $hint,write 4096~4096"
 ceph config rm client rbd_compression_hint
+
+# ---- settings stored in the cluster (`rbd config image|pool set`) ----
+# librbd's order: the image's override beats the pool's, which beats the
+# client's own configuration.  rbd_enable_alloc_hint shows in the ops; the
+# OSD's op description leaves out the compression flags, but with them
+# every write goes behind the hint.
+twins imgoff --size 64M --image-feature layering
+for d in plugin intree; do rbd config image set "imgoff-$d" rbd_enable_alloc_hint false; done
+check "writes with the image's rbd_enable_alloc_hint=false" writes imgoff "${script[@]}"
+same_ops "image setting rbd_enable_alloc_hint=false: the same data ops, no hint" \
+    imgoff "0 write 4096~4096"
+check_equal "...the plugin sends no hint" "" "$(data_ops imgoff-plugin | grep alloc-hint)"
+
+twins imgcomp --size 64M
+for d in plugin intree; do rbd config image set "imgcomp-$d" rbd_compression_hint compressible; done
+check "writes with the image's rbd_compression_hint=compressible" writes imgcomp "${script[@]}"
+same_ops "image setting rbd_compression_hint: every write behind the hint" imgcomp \
+    "0 $hint,write 4096~4096"
+
+# The pool's false beats the client's true; an image's true beats the pool.
+rbd config pool set rbd rbd_enable_alloc_hint false
+twins pooloff --size 64M --image-feature layering
+twins poolimgon --size 64M --image-feature layering
+for d in plugin intree; do rbd config image set "poolimgon-$d" rbd_enable_alloc_hint true; done
+check "writes under the pool's rbd_enable_alloc_hint=false" writes pooloff "${script[@]}"
+same_ops "pool setting false: the same data ops, no hint" pooloff "0 write 4096~4096"
+check_equal "...the plugin sends no hint" "" "$(data_ops pooloff-plugin | grep alloc-hint)"
+check "writes with the image's true under the pool's false" writes poolimgon "${script[@]}"
+same_ops "the image's true beats the pool's false: every write behind the hint" \
+    poolimgon "0 $hint,write 4096~4096"
+# The pool's true beats the client's false.
+ceph config set client rbd_enable_alloc_hint false
+rbd config pool set rbd rbd_enable_alloc_hint true
+twins poolon --size 64M --image-feature layering
+check "writes with the pool's true over the client's false" writes poolon "${script[@]}"
+same_ops "the pool's true beats the client's false: every write behind the hint" \
+    poolon "0 $hint,write 4096~4096"
+ceph config rm client rbd_enable_alloc_hint
+rbd config pool rm rbd rbd_enable_alloc_hint
+
+# An open image takes a changed setting: `rbd config image set` notifies
+# its watchers, which read the header and the settings again.  The disk is
+# open in qemu-nbd; each driver's next writes lose the hint.
+live_hint() {
+    local img=$1 file=$2 sock=$scratch/$1.sock pid i found=""
+    rbd create --size 64M --image-feature layering "$img"
+    "$QEMU_NBD" -f raw -t -k "$sock" --cache=none "$file" 2>"$scratch/$img.nbd.err" &
+    pid=$!
+    for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+    /usr/bin/qemu-io -f raw -c "write -P 1 0 4k" "nbd+unix:///?socket=$sock" >/dev/null 2>&1
+    rbd config image set "$img" rbd_enable_alloc_hint false
+    # The watchers hear of it at once; the refresh takes a moment.
+    for i in $(seq 1 100); do
+        /usr/bin/qemu-io -f raw -c "write -P 2 $((i * MiB)) 4k" \
+            "nbd+unix:///?socket=$sock" >/dev/null 2>&1
+        if [ -z "$(data_ops "$img" | sed -n "/^0 /d; \$p" | grep alloc-hint)" ]; then
+            found=$i
+            break
+        fi
+        sleep 0.1
+    done
+    kill "$pid"
+    wait "$pid" 2>/dev/null
+    printf '%s: first write %s\n' "$(data_ops "$img" | head -n 1)" "${found:-never}" >&2
+    [ -n "$found" ]
+}
+if [ -x "$QEMU_NBD" ]; then
+    check "an open disk drops the hint once the image's setting says so (plugin)" \
+        live_hint live-plugin plugin:rbd:rbd/live-plugin
+    check "...and so does the in-tree driver" live_hint live-intree rbd:rbd/live-intree
+else
+    ok "an open disk takes a changed setting # SKIP no $QEMU_NBD"
+    ok "...and so does the in-tree driver # SKIP no $QEMU_NBD"
+fi
 
 # The data is the same, too.
 for n in lay def lclone dclone off comp; do

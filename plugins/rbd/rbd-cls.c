@@ -644,3 +644,63 @@ int rbd_cls_dec_snapshot_get(const void *buf, size_t len,
     *info = i;
     return 0;
 }
+
+/* ---- metadata ---- */
+
+void rbd_cls_enc_metadata_list(struct rbd_enc *e, const char *start_after,
+                               uint64_t max_return)
+{
+    rbd_enc_string(e, start_after);
+    rbd_enc_le64(e, max_return);
+}
+
+/* One pair: false when short, or a key or value is longer than allowed. */
+static bool dec_meta_pair(struct rbd_dec *d, const uint8_t **key,
+                          uint32_t *key_len, const uint8_t **value,
+                          uint32_t *value_len)
+{
+    *key_len = rbd_dec_le32(d);
+    *key = rbd_dec_bytes(d, *key_len);
+    *value_len = rbd_dec_le32(d);
+    *value = rbd_dec_bytes(d, *value_len);
+    return *key && *value && *key_len <= RBD_META_KEY_MAX &&
+           *value_len <= RBD_META_VALUE_MAX;
+}
+
+int rbd_cls_dec_metadata_list(const void *buf, size_t len, uint32_t *count,
+                              rbd_meta_fn *fn, void *arg)
+{
+    const uint8_t *key, *value;
+    uint32_t n, key_len, value_len;
+    struct rbd_dec d;
+    int r;
+
+    /* A first pass checks it all, so that fn never sees half a reply. */
+    rbd_dec_init(&d, buf, len);
+    n = rbd_dec_le32(&d);
+    /* Each pair takes at least its two lengths. */
+    if (n > d.left / 8) {
+        return -EBADMSG;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (!dec_meta_pair(&d, &key, &key_len, &value, &value_len)) {
+            return -EBADMSG;
+        }
+    }
+    r = rbd_dec_status(&d);
+    if (r < 0) {
+        return r;
+    }
+    *count = n;
+    rbd_dec_init(&d, buf, len);
+    rbd_dec_le32(&d);
+    for (uint32_t i = 0; i < n; i++) {
+        dec_meta_pair(&d, &key, &key_len, &value, &value_len);
+        r = fn((const char *)key, key_len, (const char *)value, value_len,
+               arg);
+        if (r != 0) {
+            return r;
+        }
+    }
+    return 0;
+}

@@ -212,4 +212,23 @@ struct rbd_snap_info {
 int rbd_cls_dec_snapshot_get(const void *buf, size_t len,
                              struct rbd_snap_info *info);
 
+/*
+ * Metadata (`rbd image-meta`, and the conf_ settings of `rbd config image
+ * set` / `rbd config pool set`): metadata_list on rbd_header.<id> or on a
+ * pool's rbd_info.  Input: string start_after (list the keys after it),
+ * le64 max_return.  Output: map<string, bufferlist>: le32 count, then
+ * count × (string key, le32 length + bytes value), keys in order.
+ * rbd_cls_dec_metadata_list checks the whole reply first, then calls fn for
+ * each pair with pointers into buf (neither is NUL-terminated; a value may
+ * hold any byte); a nonzero return from fn stops it and is returned.
+ */
+#define RBD_META_KEY_MAX   4096
+#define RBD_META_VALUE_MAX (1 << 20)
+void rbd_cls_enc_metadata_list(struct rbd_enc *e, const char *start_after,
+                               uint64_t max_return);
+typedef int rbd_meta_fn(const char *key, size_t key_len, const char *value,
+                        size_t value_len, void *arg);
+int rbd_cls_dec_metadata_list(const void *buf, size_t len, uint32_t *count,
+                              rbd_meta_fn *fn, void *arg);
+
 #endif /* RBD_CLS_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "rbd-config.h"
 #include "rbd-create.h"
 
 #define RBD_DIRECTORY "rbd_directory"
@@ -31,19 +32,35 @@
 /*
  * Features not asked for are what `rbd create` would give: Ceph's
  * rbd_default_features setting (a ceph.conf or a ceph.* option may change
- * it), 0x3d unless set.
+ * it, and the pool's `rbd config pool set` overrides that), 0x3d unless
+ * set.  A pool's value Ceph would not take is ignored, as librbd ignores
+ * it.
  */
-static int default_features(rados_t r, const struct rbd_image_spec *spec,
+static int default_features(const struct rbd_config *conf,
+                            const struct rbd_image_spec *spec,
                             struct rbd_create_opts *o, struct qbp_error *err)
 {
+    enum rbd_config_source source;
     char value[256];
 
     if (o->features_given) {
         return 0;
     }
-    if (rados_conf_get(r, "rbd_default_features", value, sizeof(value)) < 0) {
+    if (rbd_config_get(conf, "rbd_default_features", value, sizeof(value),
+                       &source) < 0) {
         o->features = RBD_CEPH_DEFAULT_FEATURES;
         return 0;
+    }
+    if (source != RBD_CONFIG_CLIENT &&
+        rbd_features_parse(value, &o->features) < 0) {
+        qbp_host->log(QBP_LOG_WARNING, "rbd: pool '%s': ignoring %s setting "
+                      "rbd_default_features='%s', which Ceph would not take",
+                      spec->pool, rbd_config_source_name(source), value);
+        if (rados_conf_get(conf->rados, "rbd_default_features", value,
+                           sizeof(value)) < 0) {
+            o->features = RBD_CEPH_DEFAULT_FEATURES;
+            return 0;
+        }
     }
     if (rbd_features_parse(value, &o->features) < 0) {
         qbp_host->error_set(err, -EINVAL, "rbd: cannot create image '%s': "
@@ -145,6 +162,7 @@ int rbd_image_create(struct rbd_cluster *cluster,
     rados_t r = rbd_cluster_rados(cluster);
     struct rbd_create_opts o = *opts;
     rados_ioctx_t io;
+    struct rbd_config conf;
     struct rbd_enc in;
     char id[16] = "";
     char id_oid[RBD_OID_MAX * 2], header_oid[RBD_OID_MAX], prefix[RBD_OID_MAX];
@@ -153,15 +171,24 @@ int rbd_image_create(struct rbd_cluster *cluster,
     const char *step;
     int ret, undo = 0;
 
-    if ((ret = default_features(r, spec, &o, err)) < 0 ||
-        (ret = check_opts(spec, &o, err)) < 0 ||
-        (ret = lookup_data_pool(r, &o, &data_pool_id, err)) < 0) {
-        return ret;
-    }
     ret = rados_ioctx_create(r, spec->pool, &io);
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: pool '%s' %s", spec->pool,
                             ret == -ENOENT ? "does not exist" : strerror(-ret));
+        return ret;
+    }
+    /* The pool's settings are its default namespace's. */
+    ret = rbd_config_read(&conf, r, io, NULL, NULL);
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: pool '%s': cannot read its "
+                            "settings: %s", spec->pool, strerror(-ret));
+    } else if ((ret = default_features(&conf, spec, &o, err)) == 0 &&
+               (ret = check_opts(spec, &o, err)) == 0) {
+        ret = lookup_data_pool(r, &o, &data_pool_id, err);
+    }
+    rbd_config_free(&conf);
+    if (ret < 0) {
+        rados_ioctx_destroy(io);
         return ret;
     }
     rados_ioctx_set_namespace(io, spec->pool_namespace);

@@ -7,6 +7,7 @@
 #include <rados/librados.h>
 
 #include "rbd-hint.h"
+#include "rbd-meta.h"
 
 int rbd_alloc_hint_parse(const char *enable, const char *compression,
                          uint64_t object_size, struct rbd_alloc_hint *h)
@@ -14,11 +15,9 @@ int rbd_alloc_hint_parse(const char *enable, const char *compression,
     bool on;
 
     *h = (struct rbd_alloc_hint){ 0 };
-    if (!enable || strcmp(enable, "true") == 0) {
+    if (!enable) {
         on = true;
-    } else if (strcmp(enable, "false") == 0) {
-        on = false;
-    } else {
+    } else if (rbd_conf_parse_bool(enable, &on) < 0) {
         return -EINVAL;
     }
     if (!compression || strcmp(compression, "none") == 0) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rbd-config.h"
 #include "rbd-image.h"
 
 /* The rbd_id.<name> object holds one short string. */
@@ -499,22 +500,83 @@ static int open_nosnap(struct rbd_image *img, rados_ioctx_t io,
     return 0;
 }
 
-/* The allocation hint for writes, from Ceph's settings as librbd reads it. */
-static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
+/*
+ * The image's rbd_* settings: the pool's and its own overrides on the
+ * client's configuration (rbd-config.h).  The pool's settings are those of
+ * its default namespace, which `rbd config pool set` writes.
+ */
+static int read_config(struct rbd_image *img, struct rbd_config *conf)
 {
     rados_t r = rbd_cluster_rados(img->cluster);
+    rados_ioctx_t pool;
+    int ret;
+
+    ret = rados_ioctx_create2(r, rados_ioctx_get_id(img->meta), &pool);
+    if (ret < 0) {
+        *conf = (struct rbd_config){ .rados = r };
+        return ret;
+    }
+    ret = rbd_config_read(conf, r, pool, img->meta, img->header_oid);
+    rados_ioctx_destroy(pool);
+    return ret;
+}
+
+/*
+ * key's value into buf, checked by valid: an override librbd would not
+ * take (ConfigProxy::set_val fails) is ignored, with a warning, for the
+ * client's own value, as librbd ignores it.
+ */
+static bool config_value(struct rbd_image *img, const struct rbd_config *conf,
+                         const char *key, char *buf, size_t len,
+                         bool (*valid)(const char *))
+{
+    enum rbd_config_source source;
+
+    if (rbd_config_get(conf, key, buf, len, &source) < 0) {
+        return false;
+    }
+    if (source != RBD_CONFIG_CLIENT && !valid(buf)) {
+        qbp_host->log(QBP_LOG_WARNING, "rbd: image '%s': ignoring %s setting "
+                      "%s='%s', which Ceph would not take", img->name,
+                      rbd_config_source_name(source), key, buf);
+        return rados_conf_get(conf->rados, key, buf, len) == 0;
+    }
+    return true;
+}
+
+static bool valid_enable(const char *s)
+{
+    struct rbd_alloc_hint h;
+
+    return rbd_alloc_hint_parse(s, NULL, 1, &h) == 0;
+}
+
+static bool valid_compression(const char *s)
+{
+    struct rbd_alloc_hint h;
+
+    return rbd_alloc_hint_parse(NULL, s, 1, &h) == 0;
+}
+
+/* The allocation hint for writes, from the settings as librbd reads it. */
+static int config_alloc_hint(struct rbd_image *img,
+                             const struct rbd_config *conf,
+                             struct rbd_alloc_hint *hint,
+                             struct qbp_error *err)
+{
     char enable[16];
     char compression[32];
     bool have_enable;
     bool have_compression;
 
-    have_enable = rados_conf_get(r, "rbd_enable_alloc_hint", enable,
-                                 sizeof(enable)) == 0;
-    have_compression = rados_conf_get(r, "rbd_compression_hint", compression,
-                                      sizeof(compression)) == 0;
+    have_enable = config_value(img, conf, "rbd_enable_alloc_hint", enable,
+                               sizeof(enable), valid_enable);
+    have_compression = config_value(img, conf, "rbd_compression_hint",
+                                    compression, sizeof(compression),
+                                    valid_compression);
     if (rbd_alloc_hint_parse(have_enable ? enable : NULL,
                              have_compression ? compression : NULL,
-                             img->layout.object_size, &img->alloc_hint) < 0) {
+                             img->layout.object_size, hint) < 0) {
         qbp_host->error_set(err, -EINVAL, "rbd: image '%s': Ceph setting "
                             "rbd_enable_alloc_hint is not true or false, or "
                             "rbd_compression_hint not none, compressible or "
@@ -522,6 +584,43 @@ static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
         return -EINVAL;
     }
     return 0;
+}
+
+static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
+{
+    struct rbd_config conf;
+    int ret = read_config(img, &conf);
+
+    if (ret < 0) {
+        qbp_host->error_set(err, ret, "rbd: image '%s': cannot read the "
+                            "pool's and the image's settings: %s", img->name,
+                            strerror(-ret));
+    } else {
+        ret = config_alloc_hint(img, &conf, &img->alloc_hint, err);
+    }
+    rbd_config_free(&conf);
+    return ret;
+}
+
+/*
+ * The settings again: someone may have changed an override since (`rbd
+ * config image set` notifies the header's watchers).  A failure keeps
+ * what was read before.
+ */
+static void refresh_config(struct rbd_image *img)
+{
+    struct rbd_alloc_hint hint;
+    struct rbd_config conf;
+
+    if (img->read_only || read_config(img, &conf) < 0) {
+        return;
+    }
+    if (config_alloc_hint(img, &conf, &hint, NULL) == 0) {
+        pthread_mutex_lock(&img->lock);
+        img->alloc_hint = hint;
+        pthread_mutex_unlock(&img->lock);
+    }
+    rbd_config_free(&conf);
 }
 
 /*
@@ -674,6 +773,16 @@ void rbd_image_client_id(struct rbd_image *img, struct rbd_client_id *id)
     pthread_mutex_unlock(&img->lock);
 }
 
+struct rbd_alloc_hint rbd_image_alloc_hint(struct rbd_image *img)
+{
+    struct rbd_alloc_hint hint;
+
+    pthread_mutex_lock(&img->lock);
+    hint = img->alloc_hint;
+    pthread_mutex_unlock(&img->lock);
+    return hint;
+}
+
 uint64_t rbd_image_size(struct rbd_image *img)
 {
     uint64_t size;
@@ -751,6 +860,7 @@ int rbd_image_refresh(struct rbd_image *img)
         pthread_mutex_unlock(&img->refresh_mu);
         return ret;
     }
+    refresh_config(img);
     pthread_mutex_lock(&img->lock);
     img->size = size;
     rbd_snapc_free(&img->snapc);

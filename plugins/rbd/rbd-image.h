@@ -93,7 +93,6 @@ struct rbd_image {
     uint64_t snap_id;               /* RBD_NOSNAP for the head */
     bool read_only;
     struct rbd_layout layout;
-    struct rbd_alloc_hint alloc_hint;   /* for writes (rbd-objwrite.c) */
     /* A clone reads what it lacks from its parent, up to the overlap. */
     struct rbd_image *parent;
 
@@ -109,6 +108,8 @@ struct rbd_image {
     /* ---- under lock ---- */
     pthread_mutex_t lock;
     uint64_t size;
+    /* for writes: rbd_image_alloc_hint; a refresh may change it */
+    struct rbd_alloc_hint alloc_hint;
     struct rbd_snapc snapc;
     uint64_t parent_overlap;
     uint64_t watch_handle;          /* written only by the watching thread */
@@ -138,6 +139,8 @@ struct rbd_image *rbd_image_load(struct rbd_cluster *cluster,
 void rbd_image_unload(struct rbd_image *img);
 
 uint64_t rbd_image_size(struct rbd_image *img);
+/* The allocation hint writes go behind now (rbd-hint.h). */
+struct rbd_alloc_hint rbd_image_alloc_hint(struct rbd_image *img);
 /* How much of the image reads through to the parent (0: nothing). */
 uint64_t rbd_image_overlap(struct rbd_image *img);
 /* Whether writes carry snapshots (copy-up must then be deep). */

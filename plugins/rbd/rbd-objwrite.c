@@ -87,24 +87,20 @@ static void release_op(struct objwrite *w)
 }
 
 /*
- * Whether data goes behind librbd's allocation hint: writes (not discards
- * or write-zeroes) to an object that may not exist yet, which is any
- * object without an object map, else one the map marks NONEXISTENT; all
- * writes when the hint carries compression flags.  Behind copy-up data
- * too, as librbd (16) sends it.
+ * librbd's allocation hint in front of data, as it sends it: for writes
+ * (not discards or write-zeroes) to an object that may not exist yet,
+ * which is any object without an object map, else one the map marks
+ * NONEXISTENT; all writes when the hint carries compression flags.
+ * Behind copy-up data too, as librbd (16) sends it.
  */
-static bool hint_wanted(const struct rbd_image *img, bool may_exist)
+static void maybe_hint(struct rbd_image *img, rados_write_op_t op,
+                       bool may_exist)
 {
-    const struct rbd_alloc_hint *h = &img->alloc_hint;
+    struct rbd_alloc_hint h = rbd_image_alloc_hint(img);
 
-    return rbd_alloc_hint_any(h) && (!img->omap || !may_exist || h->flags);
-}
-
-static void add_hint(const struct rbd_image *img, rados_write_op_t op)
-{
-    const struct rbd_alloc_hint *h = &img->alloc_hint;
-
-    rados_write_op_set_alloc_hint2(op, h->size, h->size, h->flags);
+    if (rbd_alloc_hint_any(&h) && (!img->omap || !may_exist || h.flags)) {
+        rados_write_op_set_alloc_hint2(op, h.size, h.size, h.flags);
+    }
 }
 
 /* Whether any byte of objno lies within the parent overlap. */
@@ -188,10 +184,9 @@ static void send_data(struct objwrite *w, bool guard)
         w->data = NULL;
         w->ctx.copyup = true;
     }
-    if (!w->trim &&
-        hint_wanted(w->img, !(w->map_known &&
-                              w->map_state == RBD_OBJ_NONEXISTENT))) {
-        add_hint(w->img, w->op);
+    if (!w->trim) {
+        maybe_hint(w->img, w->op,
+                   !(w->map_known && w->map_state == RBD_OBJ_NONEXISTENT));
     }
     for (struct rbd_mutation *m = w->units; m; m = m->next) {
         m->build(m, w->op, &w->ctx);
@@ -356,9 +351,7 @@ static int objwrite_send_plain(void *ctx, uint64_t objno,
         return -ENOMEM;
     }
     /* Plain: data to an object the map marks as existing, or no map. */
-    if (hint_wanted(img, true)) {
-        add_hint(img, w->op);
-    }
+    maybe_hint(img, w->op, true);
     for (struct rbd_mutation *m = units; m; m = m->next) {
         m->build(m, w->op, &w->ctx);
     }

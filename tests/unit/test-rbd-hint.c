@@ -1,8 +1,8 @@
 /*
  * Unit tests of the allocation hint's settings (plugins/rbd/rbd-hint.c):
- * the values Ceph prints for rbd_enable_alloc_hint and
- * rbd_compression_hint give the sizes and flags librbd sends, and values
- * Ceph would not take are refused.
+ * the values of rbd_enable_alloc_hint and rbd_compression_hint, as Ceph
+ * prints them or as a user stored them, give the sizes and flags librbd
+ * sends, and values Ceph would not take are refused.
  */
 #include <errno.h>
 #include <glib.h>
@@ -45,10 +45,23 @@ static void test_compression(void)
     check("false", "compressible", 0, LIBRADOS_ALLOC_HINT_FLAG_COMPRESSIBLE);
 }
 
+/*
+ * A setting stored as metadata (`rbd config image set`) is the text given,
+ * which Ceph reads as its options parser does: any case, or a number.
+ */
+static void test_bool_spellings(void)
+{
+    check("TRUE", NULL, OBJ, 0);
+    check("False", NULL, 0, 0);
+    check("1", NULL, OBJ, 0);
+    check("0", NULL, 0, 0);
+    check("-2", NULL, OBJ, 0);
+}
+
 static void test_refused(void)
 {
     static const char *const bad[][2] = {
-        { "yes", "none" }, { "", "none" }, { "True", "none" },
+        { "yes", "none" }, { "", "none" }, { "1x", "none" }, { "on", "none" },
         { "true", "zstd" }, { "true", "" }, { "true", "Compressible" },
     };
 
@@ -67,6 +80,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rbd-hint/defaults", test_defaults);
     g_test_add_func("/rbd-hint/off", test_off);
     g_test_add_func("/rbd-hint/compression", test_compression);
+    g_test_add_func("/rbd-hint/bool-spellings", test_bool_spellings);
     g_test_add_func("/rbd-hint/refused", test_refused);
     return g_test_run();
 }
