@@ -586,17 +586,83 @@ static int config_alloc_hint(struct rbd_image *img,
     return 0;
 }
 
-static int read_alloc_hint(struct rbd_image *img, struct qbp_error *err)
+static bool valid_u64(const char *s)
+{
+    uint64_t v;
+
+    return rbd_conf_parse_u64(s, &v) == 0;
+}
+
+/* An unsigned setting, or dflt when it is not set or not a number. */
+static uint64_t config_u64(struct rbd_image *img, const struct rbd_config *conf,
+                           const char *key, uint64_t dflt)
+{
+    char buf[32];
+    uint64_t v;
+
+    if (!config_value(img, conf, key, buf, sizeof(buf), valid_u64) ||
+        rbd_conf_parse_u64(buf, &v) < 0) {
+        return dflt;
+    }
+    return v;
+}
+
+/* The rbd_qos_* settings, as librbd reads them (rbd-qos.h). */
+static void config_qos(struct rbd_image *img, const struct rbd_config *conf,
+                       struct rbd_qos_limits *l)
+{
+    for (int i = 0; i < RBD_QOS_N; i++) {
+        const char *name = rbd_qos_limit_name((enum rbd_qos_kind)i);
+        /* "rbd_qos_iops_limit" -> "rbd_qos_iops_burst[_seconds]" */
+        size_t stem = strlen(name) - strlen("limit");
+        char key[64];
+
+        l->limit[i] = config_u64(img, conf, name, 0);
+        snprintf(key, sizeof(key), "%.*sburst", (int)stem, name);
+        l->burst[i] = config_u64(img, conf, key, 0);
+        snprintf(key, sizeof(key), "%.*sburst_seconds", (int)stem, name);
+        l->burst_seconds[i] = config_u64(img, conf, key, 1);
+    }
+    l->tick_min_ms = (uint32_t)config_u64(img, conf,
+                                          "rbd_qos_schedule_tick_min", 50);
+}
+
+static int apply_qos(struct rbd_image *img, const struct rbd_config *conf)
+{
+    struct rbd_qos_limits limits;
+    int ret;
+
+    config_qos(img, conf, &limits);
+    ret = rbd_qos_set(img->qos, &limits);
+    if (ret < 0) {
+        qbp_host->log(QBP_LOG_ERROR, "rbd: image '%s': cannot start the "
+                      "thread of its rbd_qos_* limits, which are off: %s",
+                      img->name, strerror(-ret));
+    }
+    return ret;
+}
+
+/* The settings at open: the QoS limits, and for writes the hint. */
+static int load_settings(struct rbd_image *img, struct qbp_error *err)
 {
     struct rbd_config conf;
-    int ret = read_config(img, &conf);
+    int ret;
 
+    img->qos = rbd_qos_new();
+    if (!img->qos) {
+        qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
+        return -ENOMEM;
+    }
+    ret = read_config(img, &conf);
     if (ret < 0) {
         qbp_host->error_set(err, ret, "rbd: image '%s': cannot read the "
                             "pool's and the image's settings: %s", img->name,
                             strerror(-ret));
-    } else {
+    } else if (!img->read_only) {
         ret = config_alloc_hint(img, &conf, &img->alloc_hint, err);
+    }
+    if (ret == 0) {
+        apply_qos(img, &conf);
     }
     rbd_config_free(&conf);
     return ret;
@@ -612,32 +678,30 @@ static void refresh_config(struct rbd_image *img)
     struct rbd_alloc_hint hint;
     struct rbd_config conf;
 
-    if (img->read_only || read_config(img, &conf) < 0) {
+    if (read_config(img, &conf) < 0) {
         return;
     }
-    if (config_alloc_hint(img, &conf, &hint, NULL) == 0) {
+    if (!img->read_only && config_alloc_hint(img, &conf, &hint, NULL) == 0) {
         pthread_mutex_lock(&img->lock);
         img->alloc_hint = hint;
         pthread_mutex_unlock(&img->lock);
     }
+    apply_qos(img, &conf);
     rbd_config_free(&conf);
 }
 
 /*
- * What writes need of the image state: the allocation hint, and the
- * pools again without a snap context.
+ * The settings (QoS, and for writes the allocation hint), then what
+ * writes need besides: the pools again without a snap context.
  */
-static int load_writable(struct rbd_image *img,
-                         const struct rbd_image_spec *spec,
-                         struct qbp_error *err)
+static int load_open_state(struct rbd_image *img,
+                           const struct rbd_image_spec *spec,
+                           struct qbp_error *err)
 {
     int ret;
 
-    if (img->read_only) {
-        return 0;
-    }
-    ret = read_alloc_hint(img, err);
-    if (ret < 0) {
+    ret = load_settings(img, err);
+    if (ret < 0 || img->read_only) {
         return ret;
     }
     if (spec->exclusive && !(img->features & RBD_FEATURE_EXCLUSIVE_LOCK)) {
@@ -684,7 +748,7 @@ struct rbd_image *rbd_image_load(struct rbd_cluster *cluster,
     } else if ((ret = open_pool(img, spec, err)) == 0 &&
                (ret = read_image_id(img, spec, err)) == 0 &&
                (ret = read_header(img, spec, 0, err)) == 0) {
-        ret = load_writable(img, spec, err);
+        ret = load_open_state(img, spec, err);
     }
     if (ret < 0) {
         rbd_image_unload(img);
@@ -713,6 +777,7 @@ void rbd_image_unload(struct rbd_image *img)
     if (img->parent) {
         rbd_image_unload(img->parent);
     }
+    rbd_qos_free(img->qos);
     rbd_snapc_free(&img->snapc);
     pthread_mutex_destroy(&img->refresh_mu);
     pthread_mutex_destroy(&img->lock);

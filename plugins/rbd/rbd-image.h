@@ -20,6 +20,7 @@
 #include "rbd-hint.h"
 #include "rbd-layout.h"
 #include "rbd-notify.h"
+#include "rbd-qos.h"
 #include "rbd-rados.h"
 
 /* Features this plugin implements, for reading and for writing. */
@@ -95,6 +96,8 @@ struct rbd_image {
     struct rbd_layout layout;
     /* A clone reads what it lacks from its parent, up to the overlap. */
     struct rbd_image *parent;
+    /* rbd_qos_* limits of the host's requests (not a parent's reads) */
+    struct rbd_qos *qos;
 
     /* ---- set by rbd_image_open (rbd-open.c) before any I/O ---- */
     struct rbd_objq *objq;          /* mutations in flight, per object */

@@ -47,6 +47,8 @@ struct rbd_req {
      */
     struct rbd_refresh_waiter refresh_wait;
     struct rbd_lock_waiter wait;
+    /* The host's requests first pass the image's QoS limits. */
+    struct rbd_qos_waiter qos_wait;
     struct rbd_image *img;
     struct rbd_piece *pieces;
     size_t n_pieces;
@@ -614,6 +616,46 @@ static void resume_refreshed(struct rbd_refresh_waiter *w, int ret)
     }
 }
 
+/*
+ * Past the QoS gate: a mutation waits for a current header and the lock.
+ * 0 when the request goes on (or waits), or a negative errno with nothing
+ * sent (req->counted says whether it holds the lock).
+ */
+static int proceed(struct rbd_req *req)
+{
+    struct rbd_image *img = req->img;
+    int ret = 0;
+
+    /* Reads go on with the snap context they have, as in librbd. */
+    if (req->kind != RBD_IO_READ && !(req->own & RBD_IO_HELD)) {
+        ret = rbd_refresh_gate(img->refresher, &req->refresh_wait);
+        if (ret == 1) {
+            return 0;           /* resume_refreshed goes on */
+        }
+    }
+    if (ret == 0 && req->kind != RBD_IO_READ && !(req->own & RBD_IO_HELD)) {
+        ret = rbd_lock_get(img->xlock, &req->wait);
+        if (ret == 1) {
+            return 0;           /* resume_mutation goes on */
+        }
+        req->counted = ret == 0 && img->xlock;
+    }
+    return ret == 0 ? submit_pieces(req) : ret;
+}
+
+/* The QoS gate's thread: the request's turn has come. */
+static void resume_admitted(struct rbd_qos_waiter *w)
+{
+    struct rbd_req *req = (struct rbd_req *)((char *)w -
+                                             offsetof(struct rbd_req,
+                                                      qos_wait));
+    int ret = proceed(req);
+
+    if (ret < 0) {
+        req_finish_one(req, ret);
+    }
+}
+
 static int io_submit(struct rbd_image *img, enum rbd_io_kind kind,
                      uint64_t off, uint64_t len, const struct iovec *iov,
                      int iovcnt, uint32_t flags, unsigned own,
@@ -634,7 +676,8 @@ static int io_submit(struct rbd_image *img, enum rbd_io_kind kind,
                              .off = off, .len = len, .cb = cb, .opaque = opaque,
                              .img = img, .iov = iov, .iovcnt = iovcnt,
                              .refresh_wait.resume = resume_refreshed,
-                             .wait.resume = resume_mutation };
+                             .wait.resume = resume_mutation,
+                             .qos_wait.go = resume_admitted };
     l = (struct piece_list){ req->inline_pieces, 0, INLINE_PIECES };
     ret = rbd_layout_map(&img->layout, off, len, collect_piece, &l);
     req->pieces = l.v;
@@ -650,23 +693,15 @@ static int io_submit(struct rbd_image *img, enum rbd_io_kind kind,
     }
     /* Parents are opened read-only: only an open image takes mutations. */
     assert(kind == RBD_IO_READ || (img->objq && img->refresher));
-    /* Reads go on with the snap context they have, as in librbd. */
-    if (kind != RBD_IO_READ && !(own & RBD_IO_HELD)) {
-        ret = rbd_refresh_gate(img->refresher, &req->refresh_wait);
-        if (ret == 1) {
-            return 0;           /* resume_refreshed goes on */
-        }
+    /*
+     * The host's requests count against the limits, the plugin's own
+     * (a resize's trims) do not, as librbd throttles image requests only.
+     */
+    if (img->qos && own == 0 &&
+        !rbd_qos_admit(img->qos, &req->qos_wait, kind == RBD_IO_READ, len)) {
+        return 0;               /* resume_admitted goes on */
     }
-    if (ret == 0 && kind != RBD_IO_READ && !(own & RBD_IO_HELD)) {
-        ret = rbd_lock_get(img->xlock, &req->wait);
-        if (ret == 1) {
-            return 0;           /* resume_mutation goes on */
-        }
-        req->counted = ret == 0 && img->xlock;
-    }
-    if (ret == 0) {
-        ret = submit_pieces(req);
-    }
+    ret = proceed(req);
     if (ret < 0) {
         if (req->counted) {
             rbd_lock_put(img->xlock);

@@ -177,3 +177,35 @@ int rbd_conf_parse_bool(const char *s, bool *out)
     *out = v != 0;
     return 0;
 }
+
+int rbd_conf_parse_u64(const char *s, uint64_t *out)
+{
+    static const char suffixes[] = "KMGTPE";
+    const char *unit;
+    uint64_t v = 0;
+    size_t i;
+
+    for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+        if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10) {
+            return -EINVAL;
+        }
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (i == 0) {
+        return -EINVAL;
+    }
+    if (s[i] != '\0') {
+        unit = strchr(suffixes, s[i]);
+        if (!unit || s[i + 1] != '\0') {
+            return -EINVAL;
+        }
+        for (ptrdiff_t p = 0; p <= unit - suffixes; p++) {
+            if (v > UINT64_MAX / 1000) {
+                return -EINVAL;
+            }
+            v *= 1000;
+        }
+    }
+    *out = v;
+    return 0;
+}

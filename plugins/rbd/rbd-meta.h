@@ -51,5 +51,11 @@ void rbd_overrides_free(struct rbd_overrides *o);
  * -EINVAL with *out unchanged.
  */
 int rbd_conf_parse_bool(const char *s, bool *out);
+/*
+ * An unsigned setting's text as Ceph takes it (strict_si_cast): decimal
+ * digits with an optional K, M, G, T, P or E for powers of 1000 ("10M" is
+ * 10000000).  0, or -EINVAL (also on overflow) with *out unchanged.
+ */
+int rbd_conf_parse_u64(const char *s, uint64_t *out);
 
 #endif /* RBD_META_H */

@@ -276,6 +276,31 @@ static void test_parse_bool(void)
     }
 }
 
+static void test_parse_u64(void)
+{
+    static const struct {
+        const char *s;
+        int ret;
+        uint64_t value;
+    } cases[] = {
+        { "0", 0, 0 }, { "100", 0, 100 }, { "10K", 0, 10000 },
+        { "10M", 0, 10000000 }, { "2G", 0, 2000000000 },
+        { "1E", 0, 1000000000000000000ull },
+        { "18446744073709551615", 0, UINT64_MAX },
+        { "18446744073709551616", -EINVAL, 0 }, { "19E", -EINVAL, 0 },
+        { "", -EINVAL, 0 }, { "M", -EINVAL, 0 }, { "10k", -EINVAL, 0 },
+        { "10MB", -EINVAL, 0 }, { "-1", -EINVAL, 0 }, { " 1", -EINVAL, 0 },
+        { "1.5M", -EINVAL, 0 },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        uint64_t v = 12345;
+
+        g_assert_cmpint(rbd_conf_parse_u64(cases[i].s, &v), ==, cases[i].ret);
+        g_assert_cmpuint(v, ==, cases[i].ret == 0 ? cases[i].value : 12345);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -289,5 +314,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rbd-meta/skipped", test_skipped);
     g_test_add_func("/rbd-meta/take-malformed", test_take_malformed);
     g_test_add_func("/rbd-meta/parse-bool", test_parse_bool);
+    g_test_add_func("/rbd-meta/parse-u64", test_parse_u64);
     return g_test_run();
 }
