@@ -67,7 +67,12 @@ void rbd_tbucket_fill(struct rbd_tbucket *b)
     b->tick = (b->tick + 1) % b->ticks_per_sec;
     b->remain = b->capacity - b->remain < t ? b->capacity : b->remain + t;
     /* A burst above the limit may be spent faster than the refill. */
-    spend = b->max > b->avg ? (uint64_t)(t * ((double)b->max / b->avg)) : t;
+    spend = t;
+    if (b->max > b->avg) {
+        double s = (double)t * ((double)b->max / (double)b->avg);
+
+        spend = s < 18446744073709549568.0 ? (uint64_t)s : UINT64_MAX;
+    }
     b->available = min_u64(b->available + spend, min_u64(b->remain, b->max));
 }
 
