@@ -10,6 +10,15 @@
 QSD=${QSD:-$QEMU_STORAGE_DAEMON}
 QMP_PY=$top/tests/faults/qmp.py
 
+# TAP-skip a test of a guest on our daemon's disk unless the daemon, the
+# guest and Debian's stock QEMU (the VM) are there.
+qsd_vm_skip_unless_available() {
+    vm_skip_unless_available
+    [ -x "$QSD" ] || skip_all "no $QSD; 'make qemu' builds it"
+    [ -x "$STOCK_QEMU_SYSTEM" ] ||
+        skip_all "Debian's qemu-system-x86 is not installed (scripts/install-deps.sh)"
+}
+
 qsd_start() {
     local name=$1 i
     shift

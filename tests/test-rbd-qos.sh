@@ -3,9 +3,10 @@
 # config image set`): an image limited to N IOPS, N reads a second or N
 # bytes a second runs at N within 10% through the plugin, as through QEMU's
 # in-tree driver (librbd) on a twin image in the same run; a QEMU throttle
-# group with a lower limit still decides on top of it; and a limit set
-# while a disk is open takes effect on it.  Rates come from qemu-img bench
-# (requests over the time they took), limits low enough for any machine.
+# group with a lower limit still holds the rate to its own on top of it;
+# and a limit set while a disk is open takes effect on it.  Rates come from
+# qemu-img bench (requests over the time they took), limits low enough for
+# any machine.
 . tests/functions.sh
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
@@ -49,11 +50,17 @@ within() {
 plugin_opts() { echo "driver=plugin,module=rbd,pool=rbd,image=$1,conf=$CEPH_CONF"; }
 intree_opts() { echo "driver=rbd,pool=rbd,image=$1,conf=$CEPH_CONF"; }
 
+# twins NAME SETTING VALUE: images NAME-plugin and NAME-intree with SETTING.
+twins() {
+    local d
+    for d in plugin intree; do
+        rbd create --size 64M "$1-$d"
+        rbd config image set "$1-$d" "$2" "$3"
+    done
+}
+
 # ---- IOPS of every request ----
-for d in plugin intree; do
-    rbd create --size 64M "iops-$d"
-    rbd config image set "iops-$d" rbd_qos_iops_limit "$limit"
-done
+twins iops rbd_qos_iops_limit "$limit"
 within "rbd_qos_iops_limit: writes through the plugin" "$limit" \
     "$(bench_rate "$(plugin_opts iops-plugin)" iops -w -d 8)"
 within "...through the in-tree driver" "$limit" \
@@ -62,10 +69,7 @@ within "...reads through the plugin count too" "$limit" \
     "$(bench_rate "$(plugin_opts iops-plugin)" iops -d 8)"
 
 # ---- reads alone: writes pass freely ----
-for d in plugin intree; do
-    rbd create --size 64M "rd-$d"
-    rbd config image set "rd-$d" rbd_qos_read_iops_limit "$limit"
-done
+twins rd rbd_qos_read_iops_limit "$limit"
 within "rbd_qos_read_iops_limit: reads through the plugin" "$limit" \
     "$(bench_rate "$(plugin_opts rd-plugin)" iops -d 8)"
 within "...through the in-tree driver" "$limit" \
@@ -75,10 +79,7 @@ check "...writes through the plugin are not held to it ($rate IOPS)" \
     test "$rate" -gt $((limit * 2))
 
 # ---- bytes a second of writes, 64 KiB each: "1M" is 1000000 to Ceph ----
-for d in plugin intree; do
-    rbd create --size 64M "bps-$d"
-    rbd config image set "bps-$d" rbd_qos_write_bps_limit 1M
-done
+twins bps rbd_qos_write_bps_limit 1M
 count=64
 within "rbd_qos_write_bps_limit=1M: bytes a second through the plugin" 1000000 \
     "$(bench_rate "$(plugin_opts bps-plugin)" bps -w -d 4 -s 65536)"
@@ -100,9 +101,18 @@ throttled_rate() {
         { echo "(qemu-io failed: $(tail -n 3 "$scratch/tg.out"))"; return; }
     /usr/bin/python3 -c 'import sys, time; print(round(80 / (time.time() - float(sys.argv[1]))))' "$start"
 }
-within "a throttle group of 40 IOPS over the plugin's 100" 40 \
+# One write at a time: a slow machine may stay below 40 on latency alone,
+# so only the group's ceiling is asserted.
+at_most() {
+    if [[ $3 =~ ^[0-9]+$ ]] && [ "$3" -gt 0 ] && [ $(($3 * 10)) -le $(($2 * 11)) ]; then
+        ok "$1: $3 (limit $2)"
+    else
+        not_ok "$1" "expected at most $2 (within 10%), got: $3"
+    fi
+}
+at_most "a throttle group of 40 IOPS over the plugin's 100 decides" 40 \
     "$(throttled_rate "$(plugin_opts iops-plugin)")"
-within "...over the in-tree driver's 100" 40 \
+at_most "...over the in-tree driver's 100" 40 \
     "$(throttled_rate "$(intree_opts iops-intree)")"
 
 # ---- a limit set while the disk is open ----

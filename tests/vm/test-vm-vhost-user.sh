@@ -14,11 +14,8 @@
 . tests/ceph/functions.sh
 . tests/vm/functions.sh
 . tests/qsd-functions.sh
-vm_skip_unless_available
+qsd_vm_skip_unless_available
 ceph_skip_unless_available
-[ -x "$QSD" ] || skip_all "no $QSD; 'make qemu' builds it"
-[ -x "$STOCK_QEMU_SYSTEM" ] ||
-    skip_all "Debian's qemu-system-x86 is not installed (scripts/install-deps.sh)"
 ceph_start
 
 # The VM's QEMU loads no plugin; vhost-user needs its guest memory shared
