@@ -114,8 +114,16 @@ static void enqueue(struct rbd_qos *q, int i, struct rbd_qos_waiter *w,
     w->pending++;
 }
 
-/* Pops bucket i's head; a waiter owed nothing more goes on *ready. */
-static void pop(struct rbd_qos *q, int i, struct rbd_qos_waiter **ready)
+/* Waiters that may go, in the order they were paid. */
+struct ready {
+    struct rbd_qos_waiter *head;
+    struct rbd_qos_waiter **tail;
+};
+
+#define READY_INIT(r) { NULL, &(r).head }
+
+/* Pops bucket i's head; a waiter owed nothing more goes on ready. */
+static void pop(struct rbd_qos *q, int i, struct ready *ready)
 {
     struct rbd_qos_waiter *w = q->head[i];
 
@@ -125,13 +133,14 @@ static void pop(struct rbd_qos *q, int i, struct rbd_qos_waiter **ready)
     }
     if (--w->pending == 0) {
         /* In no queue any more: next[0] links the ready ones. */
-        w->next[0] = *ready;
-        *ready = w;
+        w->next[0] = NULL;
+        *ready->tail = w;
+        ready->tail = &w->next[0];
     }
 }
 
 /* Pays bucket i's waiters in order while it has tokens. */
-static void serve(struct rbd_qos *q, int i, struct rbd_qos_waiter **ready)
+static void serve(struct rbd_qos *q, int i, struct ready *ready)
 {
     while (q->head[i] && q->b[i].available > 0) {
         struct rbd_qos_waiter *w = q->head[i];
@@ -144,12 +153,14 @@ static void serve(struct rbd_qos *q, int i, struct rbd_qos_waiter **ready)
     }
 }
 
-static void go_all(struct rbd_qos_waiter *ready)
+static void go_all(struct ready *ready)
 {
-    while (ready) {
-        struct rbd_qos_waiter *w = ready;
+    struct rbd_qos_waiter *next = ready->head;
 
-        ready = w->next[0];
+    while (next) {
+        struct rbd_qos_waiter *w = next;
+
+        next = w->next[0];
         w->go(w);
     }
 }
@@ -160,7 +171,7 @@ static void *gate_thread(void *arg)
 
     pthread_mutex_lock(&q->mu);
     while (!q->stop) {
-        struct rbd_qos_waiter *ready = NULL;
+        struct ready ready = READY_INIT(ready);
         uint64_t wake = UINT64_MAX;
 
         fill(q, now_ns());
@@ -170,9 +181,9 @@ static void *gate_thread(void *arg)
                 wake = q->next_ns[i];
             }
         }
-        if (ready) {
+        if (ready.head) {
             pthread_mutex_unlock(&q->mu);
-            go_all(ready);
+            go_all(&ready);
             pthread_mutex_lock(&q->mu);
         } else if (wake == UINT64_MAX) {
             pthread_cond_wait(&q->cond, &q->mu);
@@ -228,7 +239,7 @@ void rbd_qos_free(struct rbd_qos *q)
 
 int rbd_qos_set(struct rbd_qos *q, const struct rbd_qos_limits *l)
 {
-    struct rbd_qos_waiter *ready = NULL;
+    struct ready ready = READY_INIT(ready);
     uint64_t now = now_ns();
     struct rbd_qos_limits off = { .tick_min_ms = 1 };
     bool on = false;
@@ -269,7 +280,7 @@ int rbd_qos_set(struct rbd_qos *q, const struct rbd_qos_limits *l)
     atomic_store(&q->on, on && ret == 0);
     pthread_cond_signal(&q->cond);
     pthread_mutex_unlock(&q->mu);
-    go_all(ready);
+    go_all(&ready);
     return ret;
 }
 
