@@ -37,10 +37,8 @@ exported() {
     ceph_out rbd export --no-progress img "$scratch/export.raw" >/dev/null &&
         cmp "$expect" "$scratch/export.raw"
 }
-watchers() { ceph_out rbd status --format json img | /usr/bin/python3 -c \
-    'import json, sys; print(len(json.load(sys.stdin)["watchers"]))'; }
 
-check_equal "before the daemon starts nobody watches the image" 0 "$(watchers)"
+check_equal "before the daemon starts nobody watches the image" 0 "$(rbd_watchers img)"
 
 # Only --module finds the plugin, as a user who installed nothing would.
 unset QEMU_BLOCK_PLUGIN_PATH
@@ -67,7 +65,7 @@ exports=$(exports)
 check_equal "query-block-exports lists the disk's NBD and vhost-user-blk exports" \
     "nbd:e-nbd vhost-user-blk:e-vhost" "$exports"
 check "the vhost-user-blk export listens on its socket" test -S "$vhost_sock"
-check_equal "rbd status shows the daemon's watch on the image" 1 "$(watchers)"
+check_equal "rbd status shows the daemon's watch on the image" 1 "$(rbd_watchers img)"
 
 # ---- NBD, Debian's unpatched QEMU as the client ----
 out=$("$STOCK_QEMU_IO" -f raw -c "write -P 0x5a $((4 * MiB)) 1M" "$nbd_uri" 2>&1)
@@ -105,7 +103,7 @@ check "the whole FUSE file equals rbd export's copy" cmp "$fuse_file" "$scratch/
 rc=0
 qsd_quit d || rc=$?
 check_equal "QMP quit: the daemon exits with status 0" 0 "$rc"
-check_equal "after the daemon quit nobody watches the image" 0 "$(watchers)"
+check_equal "after the daemon quit nobody watches the image" 0 "$(rbd_watchers img)"
 check_equal "...and the FUSE file is unmounted (an empty file again)" 0 \
     "$(stat -c %s "$fuse_file" 2>&1)"
 

@@ -14,6 +14,7 @@
 # left.  PID 1 here need not be systemd: nothing is started through it.
 . tests/functions.sh
 . tests/ceph/functions.sh
+. tests/rbd/functions.sh
 ceph_skip_unless_available
 [ -x "$QEMU_STORAGE_DAEMON" ] || skip_all "no $QEMU_STORAGE_DAEMON; 'make qemu' builds it"
 for tool in systemd-analyze systemd-sysusers virt-xml-validate; do
@@ -168,8 +169,6 @@ check "the example asks for no more queues (${xml_disk##* }) than the example di
 # ---- the unit's ExecStart, run as systemd would run it ----
 ceph_start 1 --cephx
 rbd create --size 64M --image-feature layering,exclusive-lock,object-map,fast-diff img
-watchers() { ceph_out rbd status --format json img | /usr/bin/python3 -c \
-    'import json, sys; print(len(json.load(sys.stdin)["watchers"]))'; }
 
 # client.qemu's key in a file of its own, and a ceph.conf that names no
 # keyring: the daemon can only have the key from the secret object, which
@@ -219,7 +218,7 @@ else
 fi
 check_equal "the socket is the group's, none of the world's (UMask=$(unit_value UMask))" \
     srwxrwx--- "$(stat -c %A "$sock")"
-check_equal "rbd status shows the daemon's watch on the image" 1 "$(watchers)"
+check_equal "rbd status shows the daemon's watch on the image" 1 "$(rbd_watchers img)"
 
 kill -TERM "$pid"
 for ((i = 0; i < 600; i++)); do
@@ -230,5 +229,5 @@ kill -9 "$pid" 2>/dev/null
 rc=0
 wait "$pid" || rc=$?
 check_equal "SIGTERM (systemctl stop): the daemon exits with status 0" 0 "$rc"
-check_equal "...and nobody watches the image any more" 0 "$(watchers)"
+check_equal "...and nobody watches the image any more" 0 "$(rbd_watchers img)"
 done_testing

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu-block-plugin.h"
 #include "rbd-cls.h"
 #include "rbd-config.h"
 #include "rbd-rados.h"
@@ -93,6 +94,22 @@ int rbd_config_get(const struct rbd_config *c, const char *key, char *buf,
         *source = RBD_CONFIG_CLIENT;
     }
     return ret == -ENAMETOOLONG ? -ERANGE : ret;
+}
+
+int rbd_config_get_valid(const struct rbd_config *c, const char *key,
+                         char *buf, size_t len, bool (*valid)(const char *),
+                         const char *what, const char *name)
+{
+    enum rbd_config_source source;
+    int ret = rbd_config_get(c, key, buf, len, &source);
+
+    if (ret == 0 && source != RBD_CONFIG_CLIENT && !valid(buf)) {
+        qbp_host->log(QBP_LOG_WARNING, "rbd: %s '%s': ignoring %s setting "
+                      "%s='%s', which Ceph would not take", what, name,
+                      rbd_config_source_name(source), key, buf);
+        ret = rados_conf_get(c->rados, key, buf, len);
+    }
+    return ret;
 }
 
 const char *rbd_config_source_name(enum rbd_config_source source)

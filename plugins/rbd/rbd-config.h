@@ -9,6 +9,7 @@
 #ifndef RBD_CONFIG_H
 #define RBD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <rados/librados.h>
 
@@ -36,6 +37,15 @@ void rbd_config_free(struct rbd_config *c);
  */
 int rbd_config_get(const struct rbd_config *c, const char *key, char *buf,
                    size_t len, enum rbd_config_source *source);
+/*
+ * rbd_config_get, with the value checked by valid: an override librbd
+ * would not take (ConfigProxy::set_val fails) is ignored for the client's
+ * own value, as librbd ignores it, with a warning naming what ("image",
+ * "pool") and name.  The client's own value is not checked here.
+ */
+int rbd_config_get_valid(const struct rbd_config *c, const char *key,
+                         char *buf, size_t len, bool (*valid)(const char *),
+                         const char *what, const char *name);
 /* For messages: "the client's configuration", "the pool's", "the image's". */
 const char *rbd_config_source_name(enum rbd_config_source source);
 

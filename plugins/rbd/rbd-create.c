@@ -29,6 +29,13 @@
      RBD_FEATURE_OBJECT_MAP | RBD_FEATURE_FAST_DIFF |                \
      RBD_FEATURE_DEEP_FLATTEN)
 
+static bool valid_features(const char *s)
+{
+    uint64_t features;
+
+    return rbd_features_parse(s, &features) == 0;
+}
+
 /*
  * Features not asked for are what `rbd create` would give: Ceph's
  * rbd_default_features setting (a ceph.conf or a ceph.* option may change
@@ -40,27 +47,16 @@ static int default_features(const struct rbd_config *conf,
                             const struct rbd_image_spec *spec,
                             struct rbd_create_opts *o, struct qbp_error *err)
 {
-    enum rbd_config_source source;
     char value[256];
 
     if (o->features_given) {
         return 0;
     }
-    if (rbd_config_get(conf, "rbd_default_features", value, sizeof(value),
-                       &source) < 0) {
+    if (rbd_config_get_valid(conf, "rbd_default_features", value,
+                             sizeof(value), valid_features, "pool",
+                             spec->pool) < 0) {
         o->features = RBD_CEPH_DEFAULT_FEATURES;
         return 0;
-    }
-    if (source != RBD_CONFIG_CLIENT &&
-        rbd_features_parse(value, &o->features) < 0) {
-        qbp_host->log(QBP_LOG_WARNING, "rbd: pool '%s': ignoring %s setting "
-                      "rbd_default_features='%s', which Ceph would not take",
-                      spec->pool, rbd_config_source_name(source), value);
-        if (rados_conf_get(conf->rados, "rbd_default_features", value,
-                           sizeof(value)) < 0) {
-            o->features = RBD_CEPH_DEFAULT_FEATURES;
-            return 0;
-        }
     }
     if (rbd_features_parse(value, &o->features) < 0) {
         qbp_host->error_set(err, -EINVAL, "rbd: cannot create image '%s': "

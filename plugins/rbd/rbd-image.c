@@ -521,27 +521,13 @@ static int read_config(struct rbd_image *img, struct rbd_config *conf)
     return ret;
 }
 
-/*
- * key's value into buf, checked by valid: an override librbd would not
- * take (ConfigProxy::set_val fails) is ignored, with a warning, for the
- * client's own value, as librbd ignores it.
- */
+/* key's value into buf, checked by valid (rbd_config_get_valid). */
 static bool config_value(struct rbd_image *img, const struct rbd_config *conf,
                          const char *key, char *buf, size_t len,
                          bool (*valid)(const char *))
 {
-    enum rbd_config_source source;
-
-    if (rbd_config_get(conf, key, buf, len, &source) < 0) {
-        return false;
-    }
-    if (source != RBD_CONFIG_CLIENT && !valid(buf)) {
-        qbp_host->log(QBP_LOG_WARNING, "rbd: image '%s': ignoring %s setting "
-                      "%s='%s', which Ceph would not take", img->name,
-                      rbd_config_source_name(source), key, buf);
-        return rados_conf_get(conf->rados, key, buf, len) == 0;
-    }
-    return true;
+    return rbd_config_get_valid(conf, key, buf, len, valid, "image",
+                                img->name) == 0;
 }
 
 static bool valid_enable(const char *s)

@@ -107,26 +107,11 @@ int rbd_overrides_take_reply(struct rbd_overrides *o, const void *reply,
                              size_t len, uint64_t max_return,
                              enum rbd_config_source source, char **next)
 {
-    struct rbd_overrides copy = { 0 };
-    struct take t = { .o = &copy, .source = source };
+    struct take t = { .o = o, .source = source };
     uint32_t count;
     int r;
 
-    /* Into a copy, so that a failure half-way leaves o as it was. */
-    copy.v = calloc(o->n ? o->n : 1, sizeof(*copy.v));
-    if (!copy.v) {
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < o->n; i++) {
-        copy.v[i].key = strdup(o->v[i].key);
-        copy.v[i].value = strdup(o->v[i].value);
-        copy.v[i].source = o->v[i].source;
-        copy.n++;
-        if (!copy.v[i].key || !copy.v[i].value) {
-            rbd_overrides_free(&copy);
-            return -ENOMEM;
-        }
-    }
+    /* The decoder checks the whole reply before take_pair sees a pair. */
     r = rbd_cls_dec_metadata_list(reply, len, &count, take_pair, &t);
     *next = NULL;
     if (r == 0 && !t.over && count > 0 && count >= max_return) {
@@ -135,13 +120,7 @@ int rbd_overrides_take_reply(struct rbd_overrides *o, const void *reply,
             r = -ENOMEM;
         }
     }
-    if (r < 0) {
-        rbd_overrides_free(&copy);
-        return r;
-    }
-    rbd_overrides_free(o);
-    *o = copy;
-    return 0;
+    return r;
 }
 
 const struct rbd_override *rbd_overrides_find(const struct rbd_overrides *o,

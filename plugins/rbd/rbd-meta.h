@@ -35,7 +35,8 @@ struct rbd_overrides {
  * key; conf_ keys not starting "rbd_" and values with a NUL byte are
  * skipped, as librbd skips them.  *next is the key to list after next
  * time (malloc'd), or NULL when the conf_ keys are over.  0, -EBADMSG for
- * a malformed reply, or -ENOMEM; o holds what it held before on failure.
+ * a malformed reply (o untouched), or -ENOMEM (o may hold some of the
+ * reply's pairs: the caller drops it).
  */
 int rbd_overrides_take_reply(struct rbd_overrides *o, const void *reply,
                              size_t len, uint64_t max_return,

@@ -225,6 +225,12 @@ qio_bg_close() {
     wait "$qio_bg_pid"
 }
 
+# rbd_watchers IMAGE: how many watchers `rbd status` lists on IMAGE.
+rbd_watchers() {
+    ceph_out rbd status --format json "$1" | "$RBD_PY" -c \
+        'import json, sys; print(len(json.load(sys.stdin)["watchers"]))'
+}
+
 # rbd_holders IMAGE: who has IMAGE open and locked, from `rbd status`,
 # `rbd lock ls` and the lock itself (`rados lock info` on the header):
 # "watchers: N; locks: M[; lock: TYPE, tag TAG, cookie COOKIE, held by
