@@ -13,7 +13,7 @@
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 42
+plan 44
 ceph_start
 
 ceph osd pool create data 8 >/dev/null 2>&1
@@ -87,6 +87,18 @@ check_equal "rbd info: the pool's features, through the plugin as through librbd
     "features=layering,exclusive-lock | features=layering,exclusive-lock" \
     "$(rbd_info p5 features) | $(rbd_info p5i features)"
 rbd config pool rm rbd rbd_default_features
+# A pool setting Ceph would not take (`rbd config pool set` checks; a
+# direct omap write does not) gives way to the client's, as in librbd.
+rados -p rbd setomapval rbd_info metadata_conf_rbd_default_features bogus
+out=$("$QEMU_IMG" create -q -f raw plugin:rbd:rbd/pb:rbd_default_features=5 16M 2>&1)
+"$QEMU_IMG" create -q -f raw rbd:rbd/pbi:rbd_default_features=5 16M >/dev/null 2>&1
+check_equal "a bogus pool setting: the client's features, through the plugin as through librbd" \
+    "features=layering,exclusive-lock | features=layering,exclusive-lock" \
+    "$(rbd_info pb features) | $(rbd_info pbi features)"
+check_contains "...and the plugin says so" \
+    "rbd: pool 'rbd': ignoring the pool's setting rbd_default_features='bogus', which Ceph would not take" \
+    "$out"
+rados -p rbd rmomapkey rbd_info metadata_conf_rbd_default_features
 
 # --- every create option at once (the README's example) -------------------
 check "qemu-img create -o object-size,stripe-unit,stripe-count,features,data-pool" \
@@ -154,7 +166,7 @@ check_equal "its 4 data objects are in the data pool, none in 'rbd'" \
 # --- Ceph manages what the plugin made --------------------------------------
 rbd snap create s1@snap >/dev/null 2>&1
 rbd snap rm s1@snap >/dev/null 2>&1
-rm_out=$(for i in d1 s1 d2 d3 rdp l1 l2 c5 p5 p5i r1 r3 r5; do rbd rm --no-progress "$i" 2>&1 || echo "rbd rm $i failed"; done)
+rm_out=$(for i in d1 s1 d2 d3 rdp l1 l2 c5 p5 p5i pb pbi r1 r3 r5; do rbd rm --no-progress "$i" 2>&1 || echo "rbd rm $i failed"; done)
 check_equal "rbd snap create/rm and rbd rm work on them; no image or data is left" \
     "|||" "$rm_out|$(rbd ls)|$(rados -p rbd ls | grep '^rbd_data\.')|$(rados -p data ls | grep '^rbd_data\.')"
 done_testing

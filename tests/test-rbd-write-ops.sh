@@ -15,7 +15,7 @@
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 29
+plan 32
 ceph_start
 
 MiB=$((1 << 20))
@@ -185,6 +185,23 @@ same_ops "the pool's true beats the client's false: every write behind the hint"
     poolon "0 $hint,write 4096~4096"
 ceph config rm client rbd_enable_alloc_hint
 rbd config pool rm rbd rbd_enable_alloc_hint
+
+# An override Ceph would not take (the rbd tool checks it; a direct omap
+# write does not) is ignored for the client's value, by librbd and the
+# plugin alike.
+ceph config set client rbd_enable_alloc_hint false
+twins badval --size 64M --image-feature layering
+for d in plugin intree; do
+    rados -p rbd setomapval "rbd_header.$(rbd_info "badval-$d" id | sed 's/^id=//')" \
+        metadata_conf_rbd_enable_alloc_hint bogus
+done
+check "writes with an image setting rbd_enable_alloc_hint=bogus" writes badval "${script[@]}"
+same_ops "a bogus image setting gives way to the client's false: no hint" \
+    badval "0 write 4096~4096"
+check_contains "...and the plugin says so" \
+    "rbd: image 'rbd/badval-plugin': ignoring the image's setting rbd_enable_alloc_hint='bogus', which Ceph would not take" \
+    "$(qio -f raw -t none -c 'write -P 9 0 4k' plugin:rbd:rbd/badval-plugin 2>&1)"
+ceph config rm client rbd_enable_alloc_hint
 
 # An open image takes a changed setting: `rbd config image set` notifies
 # its watchers, which read the header and the settings again.  The disk is
