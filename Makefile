@@ -27,7 +27,7 @@ HOST_CFLAGS := $(BASE_CFLAGS) -I host/loader $(GLIB_CFLAGS)
 ABI_VERSION := $(shell sed -n 's/^\#define QBP_ABI_MAJOR \([0-9]*\)$$/\1/p' plugin-api/qemu-block-plugin.h).$(shell sed -n 's/^\#define QBP_ABI_MINOR \([0-9]*\)$$/\1/p' plugin-api/qemu-block-plugin.h)
 
 PLUGINS := null file rbd
-PLUGIN_EXTRA_LIBS_rbd = $(RADOS_LIBS)
+PLUGIN_EXTRA_LIBS_rbd = $(RADOS_LIBS) $(CRYPT_LIBS)
 PLUGIN_SOS := $(patsubst %,$(B)/plugins/%-plugin.so,$(PLUGINS))
 
 LOADER_SRCS := $(wildcard host/loader/*.c)

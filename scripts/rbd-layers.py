@@ -30,13 +30,14 @@ from collections import defaultdict
 # A new module must be added here: one without a layer fails --layers.
 LAYERS = [
     ["rbd-buf", "rbd-cls", "rbd-layout", "rbd-objmap", "rbd-notify",
-     "rbd-hint", "rbd-spec", "rbd-meta", "rbd-tbucket"],  # 0 pure
+     "rbd-hint", "rbd-spec", "rbd-meta", "rbd-tbucket", "rbd-xts",
+     "rbd-luks"],                                   # 0 pure
     ["rbd-cluster", "rbd-rados"],                   # 1 RADOS transport
     ["rbd-image", "rbd-watch", "rbd-refresh", "rbd-config", "rbd-qos"],  # 2 image state
     ["rbd-mapio", "rbd-lock", "rbd-snapmap"],       # 3 lock, object map
     ["rbd-objwrite", "rbd-objq", "rbd-copyup"],     # 4 object queue/write
     ["rbd-io", "rbd-status", "rbd-snap", "rbd-create", "rbd-resize",
-     "rbd-open"],                                   # 5 requests, assembly
+     "rbd-open", "rbd-encrypt"],                    # 5 requests, assembly
     ["rbd"],                                        # 6 ABI adapter
 ]
 

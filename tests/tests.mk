@@ -33,7 +33,7 @@ check-qemu-10.0:
 
 
 # The rbd plugin's pure logic (encodings, striping, filenames) links no RADOS.
-RBD_PURE_SRCS := $(addprefix plugins/rbd/,rbd-buf.c rbd-cls.c rbd-layout.c rbd-spec.c rbd-notify.c rbd-objmap.c rbd-hint.c rbd-meta.c rbd-tbucket.c)
+RBD_PURE_SRCS := $(addprefix plugins/rbd/,rbd-buf.c rbd-cls.c rbd-layout.c rbd-spec.c rbd-notify.c rbd-objmap.c rbd-hint.c rbd-meta.c rbd-tbucket.c rbd-xts.c rbd-luks.c)
 $(B)/tests/unit/test-rbd-%: tests/unit/test-rbd-%.c $(RBD_PURE_SRCS) tests/unit/unhex.c $(wildcard plugins/rbd/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -I plugins/rbd -o $@ $< $(RBD_PURE_SRCS) tests/unit/unhex.c $(GLIB_LIBS)
+	$(CC) $(HOST_CFLAGS) -I plugins/rbd -o $@ $< $(RBD_PURE_SRCS) tests/unit/unhex.c $(GLIB_LIBS) $(CRYPT_LIBS)

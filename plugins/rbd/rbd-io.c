@@ -738,3 +738,17 @@ int rbd_io_sync(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
     }
     return ret < 0 ? (int)ret : 0;
 }
+
+int rbd_io_rw_sync(struct rbd_image *img, enum rbd_io_kind kind,
+                   uint64_t off, void *buf, size_t len)
+{
+    struct rbd_sync s = RBD_SYNC_INIT;
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    int64_t ret = io_submit(img, kind, off, len, &iov, 1, 0, 0, sync_done,
+                            &s);
+
+    if (ret == 0) {
+        ret = rbd_sync_wait(&s);
+    }
+    return ret < 0 ? (int)ret : 0;
+}

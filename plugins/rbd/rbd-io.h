@@ -48,4 +48,11 @@ int rbd_io_submit(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
 int rbd_io_sync(struct rbd_image *img, enum rbd_io_kind kind, uint64_t off,
                 uint64_t len, unsigned own);
 
+/*
+ * A read or write of the plugin's own with data, waiting for the result:
+ * for open and create (an encrypted image's header).
+ */
+int rbd_io_rw_sync(struct rbd_image *img, enum rbd_io_kind kind,
+                   uint64_t off, void *buf, size_t len);
+
 #endif /* RBD_IO_H */

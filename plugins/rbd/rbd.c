@@ -11,6 +11,7 @@
 #include "qemu-block-plugin.h"
 #include "rbd-cluster.h"
 #include "rbd-create.h"
+#include "rbd-encrypt.h"
 #include "rbd-image.h"
 #include "rbd-io.h"
 #include "rbd-open.h"
@@ -40,6 +41,12 @@ static const struct qbp_option rbd_options[] = {
       "request or the connection fails (0: wait forever)" },
     { "exclusive", QBP_OPT_BOOL, 0, "hold the image's exclusive lock from "
       "open to close, refusing other clients' requests for it" },
+    { "encrypt.format", QBP_OPT_STRING, 0, "open or create an image "
+      "encrypted as librbd does it: luks or luks2" },
+    { "encrypt.key-secret", QBP_OPT_STRING, 0, "id of a secret object "
+      "holding the encryption passphrase" },
+    { "encrypt.cipher-alg", QBP_OPT_STRING, 0, "create: aes-128 or aes-256 "
+      "(default aes-256)" },
     { CEPH_PREFIX, QBP_OPT_STRING, 0, "any other Ceph setting, "
       "e.g. ceph.rbd_cache=false" },
     /* Used by create only. */
@@ -66,11 +73,15 @@ struct rbd_args {
     const char *stripe_count;
     const char *data_pool;
     const char *exclusive;
+    const char *encrypt_format;
+    const char *encrypt_secret;
+    const char *encrypt_cipher;
 };
 
 struct rbd_disk {
     struct rbd_image *img;
     struct rbd_cluster *cluster;
+    struct rbd_encrypt *enc;        /* NULL: not encrypted */
 };
 
 static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
@@ -91,6 +102,9 @@ static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
         { "stripe-unit", &a->stripe_unit },
         { "stripe-count", &a->stripe_count }, { "data-pool", &a->data_pool },
         { "exclusive", &a->exclusive },
+        { "encrypt.format", &a->encrypt_format },
+        { "encrypt.key-secret", &a->encrypt_secret },
+        { "encrypt.cipher-alg", &a->encrypt_cipher },
     };
 
     memset(a, 0, sizeof(*a));
@@ -129,6 +143,18 @@ static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
         return -EINVAL;
     }
     a->spec.exclusive = a->exclusive && strcmp(a->exclusive, "on") == 0;
+    if (!a->encrypt_format != !a->encrypt_secret) {
+        qbp_host->error_set(err, -EINVAL, "rbd: encrypt.%s is needed with "
+                            "encrypt.%s", a->encrypt_format ? "key-secret" :
+                            "format", a->encrypt_format ? "format" :
+                            "key-secret");
+        return -EINVAL;
+    }
+    if (a->encrypt_cipher && !a->encrypt_format) {
+        qbp_host->error_set(err, -EINVAL, "rbd: encrypt.cipher-alg needs "
+                            "encrypt.format");
+        return -EINVAL;
+    }
     if (!a->spec.pool || !*a->spec.pool || !a->spec.image || !*a->spec.image) {
         qbp_host->error_set(err, -EINVAL, "rbd: a pool and an image name are "
                             "needed, e.g. plugin:rbd:rbd/vm1");
@@ -176,6 +202,17 @@ static void *rbd_open(const struct qbp_kv *kv, size_t n, uint32_t flags,
         d->img = rbd_image_open(d->cluster, &a.spec,
                                 flags & QBP_OPEN_READ_ONLY, err);
     }
+    if (d->img && a.encrypt_format) {
+        enum rbd_luks_version v;
+
+        if (rbd_encrypt_parse_format(a.encrypt_format, &v, err) == 0) {
+            d->enc = rbd_encrypt_load(d->img, v, a.encrypt_secret, err);
+        }
+        if (!d->enc) {
+            rbd_image_close(d->img);
+            d->img = NULL;
+        }
+    }
     if (!d->img) {
         if (d->cluster) {
             rbd_cluster_put(d->cluster);
@@ -192,6 +229,7 @@ static void rbd_close(void *handle)
     struct rbd_disk *d = handle;
 
     rbd_image_close(d->img);
+    rbd_encrypt_free(d->enc);
     rbd_cluster_put(d->cluster);
     free(d);
 }
@@ -204,7 +242,9 @@ static int64_t rbd_get_length(void *handle)
 {
     struct rbd_disk *d = handle;
 
-    return (int64_t)rbd_image_size(d->img);
+    uint64_t size = rbd_image_size(d->img);
+
+    return (int64_t)(d->enc ? rbd_encrypt_disk_size(d->enc, size) : size);
 }
 
 /* Writes are durable on completion: RADOS acknowledges only committed data. */
@@ -212,6 +252,15 @@ static uint32_t rbd_get_caps(void *handle)
 {
     struct rbd_disk *d = handle;
 
+    /*
+     * Encrypted: a discard is not passed on and write-zeroes is a write
+     * of encrypted zeroes, which QEMU makes from writes; block status
+     * would say nothing, as every written unit reads as data.
+     */
+    if (d->enc) {
+        return d->img->read_only ? 0 : QBP_CAP_WRITE | QBP_CAP_FLUSH |
+               QBP_CAP_FUA | QBP_CAP_TRUNCATE | QBP_CAP_SNAPSHOTS;
+    }
     if (d->img->read_only) {
         return QBP_CAP_BLOCK_STATUS;
     }
@@ -232,6 +281,18 @@ static void rbd_get_limits(void *handle, struct qbp_limits *limits)
 
     limits->request_alignment = 1;
     limits->opt_transfer = (uint32_t)d->img->layout.object_size;
+    /*
+     * Encrypted: whole cipher units, QEMU reading around a partial one as
+     * librbd does; a new image's unwritten units are not zeroes to
+     * librbd, which deciphers what an object holds.
+     */
+    if (d->enc) {
+        limits->request_alignment = rbd_encrypt_block_size(d->enc);
+        if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
+            limits->alloc_granularity = (uint32_t)d->img->layout.object_size;
+        }
+        return;
+    }
     /* As the in-tree driver: the object is QEMU's cluster; rbd create zeroes. */
     if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
         limits->alloc_granularity = (uint32_t)d->img->layout.object_size;
@@ -264,6 +325,10 @@ static int rbd_aio_readv(void *handle, uint64_t offset,
     for (int i = 0; i < iovcnt; i++) {
         len += iov[i].iov_len;
     }
+    if (d->enc) {
+        return rbd_encrypt_submit(d->enc, d->img, false, offset, iov, iovcnt,
+                                  flags, cb, opaque);
+    }
     return rbd_io_submit(d->img, RBD_IO_READ, offset, len, iov, iovcnt, flags,
                          cb, opaque);
 }
@@ -277,6 +342,10 @@ static int rbd_aio_writev(void *handle, uint64_t offset,
 
     for (int i = 0; i < iovcnt; i++) {
         len += iov[i].iov_len;
+    }
+    if (d->enc) {
+        return rbd_encrypt_submit(d->enc, d->img, true, offset, iov, iovcnt,
+                                  flags, cb, opaque);
     }
     return rbd_io_submit(d->img, RBD_IO_WRITE, offset, len, iov, iovcnt,
                          flags, cb, opaque);
@@ -312,6 +381,9 @@ static int rbd_truncate(void *handle, uint64_t size, struct qbp_error *err)
 {
     struct rbd_disk *d = handle;
 
+    if (d->enc) {
+        size += rbd_encrypt_data_offset(d->enc);
+    }
     return rbd_image_resize(d->img, size, err);
 }
 
@@ -404,17 +476,72 @@ static int create_opts(const struct rbd_args *a, uint64_t size,
     return 0;
 }
 
+/*
+ * What create's encrypt.* options ask for, checked before the image is
+ * made, with the secret looked up so that a missing one makes nothing.
+ */
+static int create_encrypt_opts(const struct rbd_args *a,
+                               enum rbd_luks_version *v, size_t *key_len,
+                               struct qbp_error *err)
+{
+    char probe[1];
+    int64_t n;
+
+    if (rbd_encrypt_parse_format(a->encrypt_format, v, err) < 0) {
+        return -EINVAL;
+    }
+    *key_len = 64;
+    if (a->encrypt_cipher) {
+        if (strcmp(a->encrypt_cipher, "aes-128") == 0) {
+            *key_len = 32;
+        } else if (strcmp(a->encrypt_cipher, "aes-256") != 0) {
+            qbp_host->error_set(err, -EINVAL, "rbd: encrypt.cipher-alg '%s' "
+                                "is not one of aes-128, aes-256",
+                                a->encrypt_cipher);
+            return -EINVAL;
+        }
+    }
+    n = qbp_host->secret_lookup(a->encrypt_secret, probe, sizeof(probe),
+                                NULL, NULL);
+    if (n < 0 && n != -ERANGE) {
+        qbp_host->error_set(err, (int)n, "rbd: no secret '%s' for "
+                            "encrypt.key-secret", a->encrypt_secret);
+        return (int)n;
+    }
+    return 0;
+}
+
+/* Formats the image create just made; the caller removes nothing. */
+static int create_encrypted(struct rbd_cluster *c, const struct rbd_args *a,
+                            enum rbd_luks_version v, size_t key_len,
+                            uint64_t size, struct qbp_error *err)
+{
+    struct rbd_image *img = rbd_image_open(c, &a->spec, false, err);
+    int ret;
+
+    if (!img) {
+        return -EIO;
+    }
+    ret = rbd_encrypt_format(img, v, key_len, a->encrypt_secret, size, err);
+    rbd_image_close(img);
+    return ret;
+}
+
 /* qemu-img create: a new image, as `rbd create` would make it. */
 static int rbd_create(const struct qbp_kv *kv, size_t n, uint64_t size,
                       struct qbp_error *err)
 {
+    enum rbd_luks_version luks = RBD_LUKS1;
     struct rbd_create_opts o;
     struct rbd_cluster *c;
     struct rbd_args a;
+    size_t key_len = 0;
     int ret;
 
     if ((ret = parse_args(kv, n, &a, err)) < 0 ||
-        (ret = create_opts(&a, size, &o, err)) < 0) {
+        (ret = create_opts(&a, size, &o, err)) < 0 ||
+        (a.encrypt_format &&
+         (ret = create_encrypt_opts(&a, &luks, &key_len, err)) < 0)) {
         return ret;
     }
     if (a.spec.snapshot) {
@@ -428,6 +555,9 @@ static int rbd_create(const struct qbp_kv *kv, size_t n, uint64_t size,
         return -EIO;
     }
     ret = rbd_image_create(c, &a.spec, &o, err);
+    if (ret == 0 && a.encrypt_format) {
+        ret = create_encrypted(c, &a, luks, key_len, o.size, err);
+    }
     rbd_cluster_put(c);
     return ret;
 }
