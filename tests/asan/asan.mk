@@ -39,7 +39,7 @@ ASAN_TESTS := $(addprefix tests/test-,$(addsuffix .sh, \
     rbd-interop rbd-oracle rbd-oracle-default rbd-clone-read rbd-clone-write \
     rbd-objmap-write rbd-lock-share rbd-lock-dead rbd-writes-in-flight \
     rbd-snapshot-while-open rbd-blocklisted rbd-no-hang rbd-errors \
-    rbd-create rbd-resize rbd-block-status))
+    rbd-create rbd-resize rbd-block-status rbd-encryption))
 
 ifeq ($(SANITIZERS),yes)
 ASAN_LOGS := $(abspath $(B))/sanitizer-logs
