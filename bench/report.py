@@ -411,7 +411,7 @@ def chart(res, path):
                 c = r["c"]
                 short = {"random": "rand", "sequential": "seq"}[c["pattern"]]
                 size = {4096: "4k", 65536: "64k", 1048576: "1M"}.get(c["size"], str(c["size"]))
-                lab = "%s %s %s %s QD%d" % ("L" if c["layout"] == "layering" else "D",
+                lab = "%s %s %s %s QD%d" % ({"layering": "L", "luks2": "E"}.get(c["layout"], "D"),
                                            size, short, "write" if c["write"] else "read", c["qd"])
                 f.write('"%s" %.4f %.4f\n' % (lab, r["iops"], r["cpu"] or 0))
                 nbars += 1

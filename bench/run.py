@@ -44,6 +44,7 @@ QEMU_DIR = os.environ.get("QBP_QEMU_DIR", os.path.join(BUILD, "qemu"))
 QEMU_IMG = os.path.join(QEMU_DIR, "qemu-img")
 QEMU_SYSTEM = os.path.join(QEMU_DIR, "qemu-system-x86_64")
 QEMU_IO = os.path.join(QEMU_DIR, "qemu-io")
+QSD = os.path.join(QEMU_DIR, "qemu-storage-daemon")
 POOL = os.environ.get("BENCH_POOL", "rbd")
 PREFIX = "bench-%d" % os.getpid()
 
@@ -77,7 +78,19 @@ RBD_CASES = [
 LAYOUTS = [
     ("layering", "layering", "layering only"),
     ("default", None, "default features"),
+    ("luks2", None, "default features, LUKS2-encrypted"),
 ]
+# Encrypted layouts (librbd's encryption, encrypt.format=...): their cases
+# only.  qemu-img bench takes no --object, so it cannot hand either driver
+# the passphrase's secret: qemu-storage-daemon opens the disk (through
+# the plugin or the in-tree driver, the same daemon for both) and exports
+# it over NBD on a Unix socket, which qemu-img bench drives; the CPU
+# column is the daemon's.  The header is one cryptsetup makes with
+# librbd's layout (16 MiB data offset, 4 KiB units, aes-xts-plain64,
+# 512-bit key) but a quick PBKDF, so that opening costs no seconds.
+ENCRYPTED = {"luks2": ("rw4k-d8", "sr1m-d8")}
+LUKS_PASS = "bench passphrase"
+luks_dir = None         # the header, its passphrase and the NBD sockets
 
 DRIVERS = ("in-tree", "plugin")
 NULL_DRIVERS = ("null-co", "plugin:null")
@@ -221,6 +234,31 @@ def rbd_remove(name):
         created.remove(name)
 
 
+def make_luks_header():
+    path = os.path.join(luks_dir, "luks2-header")
+    with open(path, "wb") as f:
+        f.truncate(17 * MIB)
+    subprocess.run(["cryptsetup", "luksFormat", "-q", "--type", "luks2",
+                    "--cipher", "aes-xts-plain64", "--key-size", "512",
+                    "--sector-size", "4096", "--align-payload", "8192",
+                    "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000",
+                    "--key-file", "-", path], input=LUKS_PASS.encode(),
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(path, "rb+") as f:
+        f.truncate(16 * MIB)
+    with open(os.path.join(luks_dir, "pass"), "w") as f:
+        f.write(LUKS_PASS)
+
+
+def write_luks_header(name):
+    """The header at the image's start, where `rbd encryption format` puts it."""
+    sh("/usr/bin/python3", "-c", """import sys, rados, rbd
+with rados.Rados(conffile='') as c, c.open_ioctx(sys.argv[1]) as io, \\
+        rbd.Image(io, sys.argv[2]) as img, open(sys.argv[3], 'rb') as f:
+    img.write(f.read(), 0)
+""", POOL, name, os.path.join(luks_dir, "luks2-header"))
+
+
 def rbd_fill(name, size):
     """Write the whole image so that reads find data in every object."""
     sh("rbd", "bench", "--io-type", "write", "--io-pattern", "seq",
@@ -360,6 +398,52 @@ def rbd_target(driver, name):
     return "rbd:%s/%s" % (POOL, name)
 
 
+def encrypted_blockdev(driver, name, lid):
+    opts = ["pool=%s" % POOL, "image=%s" % name, "encrypt.format=%s" % lid,
+            "encrypt.key-secret=bench-luks"]
+    if driver == "plugin":
+        return "driver=plugin,module=rbd,node-name=d," + ",".join(
+            "options." + o for o in opts)
+    return "driver=rbd,node-name=d," + ",".join(opts)
+
+
+def qsd_bench(driver, name, lid, count, qd, size, write, step):
+    """One qemu-img bench run on an encrypted disk that qemu-storage-daemon
+    serves over NBD (see ENCRYPTED), with the daemon's CPU seconds."""
+    sock = os.path.join(luks_dir, "nbd.sock")
+    target = "nbd+unix:///d?socket=" + sock
+    if os.path.exists(sock):
+        os.unlink(sock)
+    p = subprocess.Popen([QSD, "--object", "secret,id=bench-luks,file=%s"
+                          % os.path.join(luks_dir, "pass"),
+                          "--blockdev", encrypted_blockdev(driver, name, lid),
+                          "--nbd-server", "addr.type=unix,addr.path=" + sock,
+                          "--export", "type=nbd,id=e,node-name=d,name=d,writable=on"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        # Ready once the export answers (the socket comes just before it).
+        while subprocess.run([QEMU_IMG, "info", target], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL).returncode != 0:
+            if p.poll() is not None:
+                return {"error": "qemu-storage-daemon: " + p.stderr.read().strip()}
+            if time.monotonic() > deadline:
+                return {"error": "qemu-storage-daemon served nothing in 60 s"}
+            time.sleep(0.05)
+        cpu0 = proc_cpu(p.pid)
+        r = qemu_img_bench(target, count, qd, size, write=write, step=step)
+        if "error" not in r:
+            r["user"], r["sys"] = round(proc_cpu(p.pid) - cpu0, 4), 0.0
+        return r
+    finally:
+        p.terminate()
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def order(i, drivers):
     """A then B on even repeats, B then A on odd ones (ABBA): neither side
     always runs right after the other."""
@@ -379,7 +463,9 @@ def brief(r, size):
 def run_rbd_case(layout, case, cfg, image_size, read_image, progress):
     lid, features, _ = layout
     cid, label, write, size, qd, pattern = case
-    step = golden_step(size, image_size) if pattern == "random" else None
+    # An encrypted disk is the image less its 16 MiB LUKS2 header.
+    disk_size = image_size - (16 * MIB if lid in ENCRYPTED else 0)
+    step = golden_step(size, disk_size) if pattern == "random" else None
     row = {"layout": lid, "case": cid, "label": label, "write": write,
            "size": size, "qd": qd, "pattern": pattern, "step": step,
            "runs": {d: [] for d in DRIVERS}, "plugin_na": None}
@@ -390,14 +476,19 @@ def run_rbd_case(layout, case, cfg, image_size, read_image, progress):
         seq[0] += 1
         name = "%s-%s-%s-%d" % (PREFIX, lid, cid, seq[0])
         rbd_create(name, features, image_size)
+        if lid in ENCRYPTED:
+            write_luks_header(name)
         return name
 
     def one(driver, count, name=None):
         own = name is None and write
         if name is None:
             name = fresh() if write else read_image
-        r = qemu_img_bench(rbd_target(driver, name), count, qd, size,
-                           write=write, step=step)
+        if lid in ENCRYPTED:
+            r = qsd_bench(driver, name, lid, count, qd, size, write, step)
+        else:
+            r = qemu_img_bench(rbd_target(driver, name), count, qd, size,
+                               write=write, step=step)
         if own:
             rbd_remove(name)
         return r
@@ -809,7 +900,7 @@ def main():
     if cfg["convert_size"] < 4 * MIB or cfg["convert_size"] % MIB:
         sys.exit("bench: BENCH_CONVERT_SIZE must be a multiple of 1 MiB, at least 4 MiB")
     image_size = int(os.environ.get("BENCH_IMAGE_SIZE", 1 << 30))
-    for tool in (QEMU_IMG, QEMU_SYSTEM, QEMU_IO):
+    for tool in (QEMU_IMG, QEMU_SYSTEM, QEMU_IO, QSD):
         if not os.access(tool, os.X_OK):
             sys.exit("bench: %s is missing: run make first" % tool)
 
@@ -823,11 +914,16 @@ def main():
         % (a.mode, res["meta"]["ceph"], res["meta"]["osds"], res["meta"]["objectstore"],
            cfg["repeats"], cfg["seconds"]))
 
-    todo = [(l, c) for l in LAYOUTS for c in RBD_CASES if selected("%s/%s" % (l[0], c[0]))]
+    todo = [(l, c) for l in LAYOUTS for c in RBD_CASES if selected("%s/%s" % (l[0], c[0]))
+            and (l[0] not in ENCRYPTED or c[0] in ENCRYPTED[l[0]])]
     converts = [l for l in LAYOUTS if selected("convert/%s" % l[0])]
     total = len(todo) + len(converts) + 2
     k = 0
+    global luks_dir
+    luks_dir = tempfile.mkdtemp(prefix="qbp-bench-luks-")
     try:
+        if any(l[0] in ENCRYPTED for l, _ in todo):
+            make_luks_header()
         # Many disks first: after the RBD cases a memstore OSD has once
         # counted its used bytes below zero (16 EiB used, so "full"), and
         # every later `rbd create` waited forever.
@@ -854,6 +950,8 @@ def main():
                     % (layout[0], read_image, fmt_num(image_size)))
                 rbd_create(read_image, layout[1], image_size)
                 rbd_fill(read_image, image_size)
+                if layout[0] in ENCRYPTED:
+                    write_luks_header(read_image)
                 res["meta"]["features_" + layout[0]] = rbd_features(read_image)
             for case in cases:
                 k += 1
@@ -869,6 +967,7 @@ def main():
         errors.append(str(e))
         log("bench: stopped: %s" % e)
     finally:
+        shutil.rmtree(luks_dir, ignore_errors=True)
         for name in list(created):
             rbd_remove(name)
         res["meta"]["elapsed"] = round(time.monotonic() - started, 1)

@@ -10,7 +10,7 @@
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 32
+plan 33
 ceph_start
 
 pass=$scratch/pass
@@ -68,6 +68,11 @@ check_equal "the image starts with the LUKS2 magic" "4c554b53babe0002" \
 data=$((16 << 20))
 check "the OSDs hold ciphertext, not the plugin's plaintext" \
     ciphertext_at e2 $((data + (8 << 20))) 31
+
+# -blockdev's form: the options under "options", encrypt as a dictionary
+json="json:{\"driver\": \"plugin\", \"module\": \"rbd\", \"options\": {\"pool\": \"rbd\", \"image\": \"e2\", \"conf\": \"$CEPH_CONF\", \"encrypt\": {\"format\": \"luks2\", \"key-secret\": \"s0\"}}}"
+check "the options nested as -blockdev gives them (options.encrypt.format)" \
+    qio --object "$secret" -c 'read -P 0x31 8M 1M' "$json"
 
 # --- write-zeroes and discard on an encrypted disk
 check "the plugin zeroes a range (as encrypted zeroes)" \
