@@ -37,7 +37,7 @@ LAYERS = [
     ["rbd-mapio", "rbd-lock", "rbd-snapmap"],       # 3 lock, object map
     ["rbd-objwrite", "rbd-objq", "rbd-copyup"],     # 4 object queue/write
     ["rbd-io", "rbd-status", "rbd-snap", "rbd-create", "rbd-resize",
-     "rbd-open", "rbd-encrypt"],                    # 5 requests, assembly
+     "rbd-open", "rbd-encrypt", "rbd-session"],     # 5 requests, assembly
     ["rbd"],                                        # 6 ABI adapter
 ]
 

@@ -23,6 +23,7 @@ struct rbd_cluster {
     char *key;          /* the settings, flattened: identity of the connection */
     size_t key_len;
     unsigned refs;
+    bool listed;        /* others with the same settings may share it */
     rados_t rados;
 };
 
@@ -351,6 +352,7 @@ static struct rbd_cluster *connect_new(const struct rbd_conn_opts *o,
     c->key = key;
     c->key_len = key_len;
     c->refs = 1;
+    c->listed = true;
     c->rados = r;
     return c;
 }
@@ -396,14 +398,35 @@ void rbd_cluster_put(struct rbd_cluster *c)
         pthread_mutex_unlock(&clusters_lock);
         return;
     }
-    for (p = &clusters; *p != c; p = &(*p)->next) {
-        /* find it */
+    if (c->listed) {
+        for (p = &clusters; *p != c; p = &(*p)->next) {
+            /* find it */
+        }
+        *p = c->next;
     }
-    *p = c->next;
     pthread_mutex_unlock(&clusters_lock);
     rados_shutdown(c->rados);
     free(c->key);
     free(c);
+}
+
+struct rbd_cluster *rbd_cluster_renew(struct rbd_cluster *old,
+                                      const struct rbd_conn_opts *o,
+                                      struct qbp_error *err)
+{
+    struct rbd_cluster **p;
+
+    pthread_mutex_lock(&clusters_lock);
+    if (old->listed) {
+        for (p = &clusters; *p != old; p = &(*p)->next) {
+            /* find it */
+        }
+        *p = old->next;
+        old->listed = false;
+    }
+    pthread_mutex_unlock(&clusters_lock);
+    /* Another image of the same connection may have renewed it already. */
+    return rbd_cluster_get(o, err);
 }
 
 rados_t rbd_cluster_rados(const struct rbd_cluster *c)

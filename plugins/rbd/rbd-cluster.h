@@ -29,6 +29,15 @@ struct rbd_cluster;
 struct rbd_cluster *rbd_cluster_get(const struct rbd_conn_opts *o,
                                     struct qbp_error *err);
 void rbd_cluster_put(struct rbd_cluster *c);
+/*
+ * A new connection with old's settings, for an image whose connection was
+ * blocklisted: old is no longer handed to new images (those holding it
+ * keep it until they put it), and the first image to renew connects for
+ * all.  NULL with err set, as rbd_cluster_get.
+ */
+struct rbd_cluster *rbd_cluster_renew(struct rbd_cluster *old,
+                                      const struct rbd_conn_opts *o,
+                                      struct qbp_error *err);
 rados_t rbd_cluster_rados(const struct rbd_cluster *c);
 
 #endif /* RBD_CLUSTER_H */

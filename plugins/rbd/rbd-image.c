@@ -947,13 +947,19 @@ bool rbd_image_blocklisted(struct rbd_image *img, int ret)
     }
     /*
      * For good: the blocklist names this connection.  librbd fails all
-     * I/O the same way; only a new connection (a new QEMU) gets back in.
+     * I/O the same way; only a new connection gets back in (a new QEMU,
+     * or the disk's own with recover-session=auto).
      */
     if (!atomic_exchange(&img->blocklisted, true)) {
         qbp_host->log(QBP_LOG_ERROR, "rbd: image '%s': this client has been "
                       "blocklisted by the Ceph cluster (another client broke "
                       "its lock, or took it for dead); its I/O fails from now "
-                      "on", img->name);
+                      "on%s", img->name, img->on_blocklisted ?
+                      ", until a new session is up (recover-session=auto)" :
+                      "");
+        if (img->on_blocklisted) {
+            img->on_blocklisted(img->on_blocklisted_arg);
+        }
     }
     return true;
 }

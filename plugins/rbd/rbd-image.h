@@ -125,6 +125,14 @@ struct rbd_image {
     /* The cluster blocklisted this client: its I/O can only fail now. */
     atomic_bool blocklisted;
 
+    /*
+     * ---- set before the first request, then read-only ----
+     * Told once, from any thread and without blocking, when the image
+     * learns that its connection is blocklisted: the disk's recovery.
+     */
+    void (*on_blocklisted)(void *arg);
+    void *on_blocklisted_arg;
+
     /* ---- the refresher's thread (or open and close, before and after) ---- */
     bool watching;
 };
@@ -164,7 +172,7 @@ int rbd_image_refresh(struct rbd_image *img);
 /*
  * ret is what a cluster call returned: true if it says that this client
  * is blocklisted (-ESHUTDOWN, librados' EBLOCKLISTED), which is then
- * logged, once per image.
+ * logged and told to on_blocklisted, once per image.
  */
 bool rbd_image_blocklisted(struct rbd_image *img, int ret);
 /*

@@ -117,8 +117,12 @@ static int notify(struct rbd_image *img, uint32_t op,
     return ret;
 }
 
-/* lock.get_info through librados; -ENOENT when nobody holds it now. */
-static int get_locker(struct rbd_image *img, struct locker *o)
+/*
+ * lock.get_info through librados on io (the header's pool and namespace);
+ * -ENOENT when nobody holds it now.
+ */
+static int get_locker_on(struct rbd_image *img, rados_ioctx_t io,
+                         struct locker *o)
 {
     char tag[LOCKER_BUF];
     size_t tag_len = sizeof(tag), clients_len = sizeof(o->client);
@@ -126,7 +130,7 @@ static int get_locker(struct rbd_image *img, struct locker *o)
     int exclusive = 0;
     ssize_t n;
 
-    n = rados_list_lockers(img->ctl, img->header_oid, LOCK_NAME, &exclusive,
+    n = rados_list_lockers(io, img->header_oid, LOCK_NAME, &exclusive,
                            tag, &tag_len, o->client, &clients_len, o->cookie,
                            &cookies_len, o->addr, &addrs_len);
     if (n == 0) {
@@ -147,6 +151,23 @@ static int get_locker(struct rbd_image *img, struct locker *o)
         return -EBUSY;
     }
     return 0;
+}
+
+static int get_locker(struct rbd_image *img, struct locker *o)
+{
+    return get_locker_on(img, img->ctl, o);
+}
+
+int rbd_lock_owner(struct rbd_image *img, uint64_t *gid)
+{
+    struct locker o;
+    /* A read-only open has no ctl; meta reads the head's header too. */
+    int ret = get_locker_on(img, img->ctl ? img->ctl : img->meta, &o);
+
+    if (ret == 0) {
+        *gid = o.id.gid;
+    }
+    return ret;
 }
 
 /* The owner is dead: fence it off first, so it cannot write after us. */

@@ -51,6 +51,12 @@ void rbd_lock_free(struct rbd_lock *l);
 int rbd_lock_get(struct rbd_lock *l, struct rbd_lock_waiter *w);
 /* The same, waiting: for the blocking calls (open, truncate). */
 int rbd_lock_get_sync(struct rbd_lock *l);
+/*
+ * Who holds img's exclusive lock now, by RADOS client (instance) id, read
+ * from the cluster: 0 and *gid, -ENOENT when nobody does, -EBUSY when
+ * something other than an RBD client locked it.  Blocks.
+ */
+int rbd_lock_owner(struct rbd_image *img, uint64_t *gid);
 /* A counted mutation completed.  Never blocks: any thread. */
 void rbd_lock_put(struct rbd_lock *l);
 

@@ -16,6 +16,7 @@
 #include "rbd-io.h"
 #include "rbd-open.h"
 #include "rbd-resize.h"
+#include "rbd-session.h"
 #include "rbd-status.h"
 #include "rbd-snap.h"
 #include "rbd-spec.h"
@@ -39,6 +40,9 @@ static const struct qbp_option rbd_options[] = {
       "fails (0: wait forever)" },
     { "mon-op-timeout", QBP_OPT_NUMBER, 0, "seconds before a monitor "
       "request or the connection fails (0: wait forever)" },
+    { "recover-session", QBP_OPT_STRING, 0, "auto: after the cluster "
+      "blocklisted this client, open a new session and go on, unless "
+      "another client took the lock (default no: I/O fails from then on)" },
     { "exclusive", QBP_OPT_BOOL, 0, "hold the image's exclusive lock from "
       "open to close, refusing other clients' requests for it" },
     { "encrypt.format", QBP_OPT_STRING, 0, "open or create an image "
@@ -73,15 +77,18 @@ struct rbd_args {
     const char *stripe_count;
     const char *data_pool;
     const char *exclusive;
+    const char *recover_session;
     const char *encrypt_format;
     const char *encrypt_secret;
     const char *encrypt_cipher;
 };
 
 struct rbd_disk {
-    struct rbd_image *img;
-    struct rbd_cluster *cluster;
+    struct rbd_session *sess;
     struct rbd_encrypt *enc;        /* NULL: not encrypted */
+    /* The same in every session: the image's. */
+    bool read_only;
+    uint32_t object_size;
 };
 
 static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
@@ -102,6 +109,7 @@ static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
         { "stripe-unit", &a->stripe_unit },
         { "stripe-count", &a->stripe_count }, { "data-pool", &a->data_pool },
         { "exclusive", &a->exclusive },
+        { "recover-session", &a->recover_session },
         { "encrypt.format", &a->encrypt_format },
         { "encrypt.key-secret", &a->encrypt_secret },
         { "encrypt.cipher-alg", &a->encrypt_cipher },
@@ -143,6 +151,12 @@ static int parse_args(const struct qbp_kv *kv, size_t n, struct rbd_args *a,
         return -EINVAL;
     }
     a->spec.exclusive = a->exclusive && strcmp(a->exclusive, "on") == 0;
+    if (a->recover_session && strcmp(a->recover_session, "auto") != 0 &&
+        strcmp(a->recover_session, "no") != 0) {
+        qbp_host->error_set(err, -EINVAL, "rbd: option 'recover-session' "
+                            "takes auto or no, not '%s'", a->recover_session);
+        return -EINVAL;
+    }
     if (!a->encrypt_format != !a->encrypt_secret) {
         qbp_host->error_set(err, -EINVAL, "rbd: encrypt.%s is needed with "
                             "encrypt.%s", a->encrypt_format ? "key-secret" :
@@ -180,6 +194,7 @@ static int rbd_parse_filename(const char *rest, qbp_add_option_fn *add,
 static void *rbd_open(const struct qbp_kv *kv, size_t n, uint32_t flags,
                       struct qbp_error *err)
 {
+    struct rbd_image *img;
     struct rbd_args a;
     struct rbd_disk *d;
 
@@ -197,26 +212,26 @@ static void *rbd_open(const struct qbp_kv *kv, size_t n, uint32_t flags,
         qbp_host->error_set(err, -ENOMEM, "rbd: out of memory");
         return NULL;
     }
-    d->cluster = rbd_cluster_get(&a.conn, err);
-    if (d->cluster) {
-        d->img = rbd_image_open(d->cluster, &a.spec,
-                                flags & QBP_OPEN_READ_ONLY, err);
+    d->sess = rbd_session_open(&a.conn, &a.spec, flags & QBP_OPEN_READ_ONLY,
+                               a.recover_session &&
+                               strcmp(a.recover_session, "auto") == 0, err);
+    if (!d->sess) {
+        free(d);
+        return NULL;
     }
-    if (d->img && a.encrypt_format) {
+    img = rbd_session_hold(d->sess);
+    d->read_only = img->read_only;
+    d->object_size = (uint32_t)img->layout.object_size;
+    if (a.encrypt_format) {
         enum rbd_luks_version v;
 
         if (rbd_encrypt_parse_format(a.encrypt_format, &v, err) == 0) {
-            d->enc = rbd_encrypt_load(d->img, v, a.encrypt_secret, err);
-        }
-        if (!d->enc) {
-            rbd_image_close(d->img);
-            d->img = NULL;
+            d->enc = rbd_encrypt_load(img, v, a.encrypt_secret, err);
         }
     }
-    if (!d->img) {
-        if (d->cluster) {
-            rbd_cluster_put(d->cluster);
-        }
+    rbd_session_release(d->sess, img);
+    if (a.encrypt_format && !d->enc) {
+        rbd_session_close(d->sess);
         free(d);
         return NULL;
     }
@@ -228,9 +243,8 @@ static void rbd_close(void *handle)
 {
     struct rbd_disk *d = handle;
 
-    rbd_image_close(d->img);
+    rbd_session_close(d->sess);
     rbd_encrypt_free(d->enc);
-    rbd_cluster_put(d->cluster);
     free(d);
 }
 
@@ -242,8 +256,10 @@ static int64_t rbd_get_length(void *handle)
 {
     struct rbd_disk *d = handle;
 
-    uint64_t size = rbd_image_size(d->img);
+    struct rbd_image *img = rbd_session_hold(d->sess);
+    uint64_t size = rbd_image_size(img);
 
+    rbd_session_release(d->sess, img);
     return (int64_t)(d->enc ? rbd_encrypt_disk_size(d->enc, size) : size);
 }
 
@@ -258,10 +274,10 @@ static uint32_t rbd_get_caps(void *handle)
      * would say nothing, as every written unit reads as data.
      */
     if (d->enc) {
-        return d->img->read_only ? 0 : QBP_CAP_WRITE | QBP_CAP_FLUSH |
+        return d->read_only ? 0 : QBP_CAP_WRITE | QBP_CAP_FLUSH |
                QBP_CAP_FUA | QBP_CAP_TRUNCATE | QBP_CAP_SNAPSHOTS;
     }
-    if (d->img->read_only) {
+    if (d->read_only) {
         return QBP_CAP_BLOCK_STATUS;
     }
     return QBP_CAP_WRITE | QBP_CAP_FLUSH | QBP_CAP_DISCARD |
@@ -280,7 +296,7 @@ static void rbd_get_limits(void *handle, struct qbp_limits *limits)
     struct rbd_disk *d = handle;
 
     limits->request_alignment = 1;
-    limits->opt_transfer = (uint32_t)d->img->layout.object_size;
+    limits->opt_transfer = d->object_size;
     /*
      * Encrypted: whole cipher units, QEMU reading around a partial one as
      * librbd does; a new image's unwritten units are not zeroes to
@@ -289,13 +305,13 @@ static void rbd_get_limits(void *handle, struct qbp_limits *limits)
     if (d->enc) {
         limits->request_alignment = rbd_encrypt_block_size(d->enc);
         if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
-            limits->alloc_granularity = (uint32_t)d->img->layout.object_size;
+            limits->alloc_granularity = d->object_size;
         }
         return;
     }
     /* As the in-tree driver: the object is QEMU's cluster; rbd create zeroes. */
     if (QBP_HAS_FIELD(limits, struct qbp_limits, disk_flags)) {
-        limits->alloc_granularity = (uint32_t)d->img->layout.object_size;
+        limits->alloc_granularity = d->object_size;
         limits->disk_flags = QBP_DISK_ZERO_INIT;
     }
 }
@@ -311,44 +327,71 @@ static int rbd_aio_block_status(void *handle, uint64_t offset,
     if (flags != 0) {
         return -EINVAL;
     }
-    return rbd_status_submit(d->img, offset, length, extents, max_extents,
-                             cb, opaque);
+    struct rbd_image *img = rbd_session_begin(d->sess, &cb, &opaque);
+    int ret;
+
+    if (!img) {
+        return -ENOMEM;
+    }
+    ret = rbd_status_submit(img, offset, length, extents, max_extents, cb,
+                            opaque);
+    if (ret < 0) {
+        rbd_session_abort(d->sess, cb, opaque);
+    }
+    return ret;
+}
+
+/*
+ * One request on the disk's current session: through the cipher when the
+ * disk is encrypted (reads and writes; the rest are not offered then).
+ */
+static int submit(struct rbd_disk *d, enum rbd_io_kind kind, uint64_t off,
+                  const struct iovec *iov, int iovcnt, uint64_t len,
+                  uint32_t flags, qbp_completion_fn *cb, void *opaque)
+{
+    struct rbd_image *img = rbd_session_begin(d->sess, &cb, &opaque);
+    int ret;
+
+    if (!img) {
+        return -ENOMEM;
+    }
+    if (d->enc) {
+        ret = rbd_encrypt_submit(d->enc, img, kind == RBD_IO_WRITE, off, iov,
+                                 iovcnt, flags, cb, opaque);
+    } else {
+        ret = rbd_io_submit(img, kind, off, len, iov, iovcnt, flags, cb,
+                            opaque);
+    }
+    if (ret < 0) {
+        rbd_session_abort(d->sess, cb, opaque);
+    }
+    return ret;
+}
+
+static uint64_t iov_length(const struct iovec *iov, int iovcnt)
+{
+    uint64_t len = 0;
+
+    for (int i = 0; i < iovcnt; i++) {
+        len += iov[i].iov_len;
+    }
+    return len;
 }
 
 static int rbd_aio_readv(void *handle, uint64_t offset,
                          const struct iovec *iov, int iovcnt, uint32_t flags,
                          qbp_completion_fn *cb, void *opaque)
 {
-    struct rbd_disk *d = handle;
-    uint64_t len = 0;
-
-    for (int i = 0; i < iovcnt; i++) {
-        len += iov[i].iov_len;
-    }
-    if (d->enc) {
-        return rbd_encrypt_submit(d->enc, d->img, false, offset, iov, iovcnt,
-                                  flags, cb, opaque);
-    }
-    return rbd_io_submit(d->img, RBD_IO_READ, offset, len, iov, iovcnt, flags,
-                         cb, opaque);
+    return submit(handle, RBD_IO_READ, offset, iov, iovcnt,
+                  iov_length(iov, iovcnt), flags, cb, opaque);
 }
 
 static int rbd_aio_writev(void *handle, uint64_t offset,
                           const struct iovec *iov, int iovcnt, uint32_t flags,
                           qbp_completion_fn *cb, void *opaque)
 {
-    struct rbd_disk *d = handle;
-    uint64_t len = 0;
-
-    for (int i = 0; i < iovcnt; i++) {
-        len += iov[i].iov_len;
-    }
-    if (d->enc) {
-        return rbd_encrypt_submit(d->enc, d->img, true, offset, iov, iovcnt,
-                                  flags, cb, opaque);
-    }
-    return rbd_io_submit(d->img, RBD_IO_WRITE, offset, len, iov, iovcnt,
-                         flags, cb, opaque);
+    return submit(handle, RBD_IO_WRITE, offset, iov, iovcnt,
+                  iov_length(iov, iovcnt), flags, cb, opaque);
 }
 
 /* Every completed write is already committed by the OSDs. */
@@ -361,30 +404,31 @@ static int rbd_aio_flush(void *handle, qbp_completion_fn *cb, void *opaque)
 static int rbd_aio_discard(void *handle, uint64_t offset, uint64_t length,
                            uint32_t flags, qbp_completion_fn *cb, void *opaque)
 {
-    struct rbd_disk *d = handle;
-
-    return rbd_io_submit(d->img, RBD_IO_DISCARD, offset, length, NULL, 0,
-                         flags, cb, opaque);
+    return submit(handle, RBD_IO_DISCARD, offset, NULL, 0, length, flags, cb,
+                  opaque);
 }
 
 static int rbd_aio_write_zeroes(void *handle, uint64_t offset,
                                 uint64_t length, uint32_t flags,
                                 qbp_completion_fn *cb, void *opaque)
 {
-    struct rbd_disk *d = handle;
-
-    return rbd_io_submit(d->img, RBD_IO_WRITE_ZEROES, offset, length, NULL, 0,
-                         flags, cb, opaque);
+    return submit(handle, RBD_IO_WRITE_ZEROES, offset, NULL, 0, length, flags,
+                  cb, opaque);
 }
 
 static int rbd_truncate(void *handle, uint64_t size, struct qbp_error *err)
 {
     struct rbd_disk *d = handle;
 
+    struct rbd_image *img = rbd_session_hold(d->sess);
+    int ret;
+
     if (d->enc) {
         size += rbd_encrypt_data_offset(d->enc);
     }
-    return rbd_image_resize(d->img, size, err);
+    ret = rbd_image_resize(img, size, err);
+    rbd_session_release(d->sess, img);
+    return ret;
 }
 
 static int rbd_snapshot_create(void *handle, const char *name,
@@ -392,7 +436,11 @@ static int rbd_snapshot_create(void *handle, const char *name,
 {
     struct rbd_disk *d = handle;
 
-    return rbd_snap_create(d->img, name, err);
+    struct rbd_image *img = rbd_session_hold(d->sess);
+    int ret = rbd_snap_create(img, name, err);
+
+    rbd_session_release(d->sess, img);
+    return ret;
 }
 
 static int rbd_snapshot_list(void *handle, qbp_snapshot_fn *fn, void *opaque,
@@ -400,7 +448,11 @@ static int rbd_snapshot_list(void *handle, qbp_snapshot_fn *fn, void *opaque,
 {
     struct rbd_disk *d = handle;
 
-    return rbd_snap_list(d->img, fn, opaque, err);
+    struct rbd_image *img = rbd_session_hold(d->sess);
+    int ret = rbd_snap_list(img, fn, opaque, err);
+
+    rbd_session_release(d->sess, img);
+    return ret;
 }
 
 static int rbd_snapshot_delete(void *handle, const char *id, const char *name,
@@ -408,7 +460,11 @@ static int rbd_snapshot_delete(void *handle, const char *id, const char *name,
 {
     struct rbd_disk *d = handle;
 
-    return rbd_snap_delete(d->img, id, name, err);
+    struct rbd_image *img = rbd_session_hold(d->sess);
+    int ret = rbd_snap_delete(img, id, name, err);
+
+    rbd_session_release(d->sess, img);
+    return ret;
 }
 
 static int rbd_snapshot_revert(void *handle, const char *id_or_name,
@@ -416,7 +472,11 @@ static int rbd_snapshot_revert(void *handle, const char *id_or_name,
 {
     struct rbd_disk *d = handle;
 
-    return rbd_snap_revert(d->img, id_or_name, err);
+    struct rbd_image *img = rbd_session_hold(d->sess);
+    int ret = rbd_snap_revert(img, id_or_name, err);
+
+    rbd_session_release(d->sess, img);
+    return ret;
 }
 
 static int parse_number(const char *name, const char *value, uint64_t dflt,
