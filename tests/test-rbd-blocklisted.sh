@@ -20,11 +20,6 @@ returns() {
     qio_bg_do "$1"
     [ "$(qio_bg_prompts)" -gt "$before" ]
 }
-locker() {
-    rbd lock ls --format json "$1" | "$RBD_PY" -c 'import json, sys
-for l in json.load(sys.stdin):
-    print(l[sys.argv[1]])' "$2"
-}
 # watchdog PID SECONDS: kill -9 PID if it still runs after SECONDS.
 watchdog() {
     for _ in $(seq $(($2 * 10))); do
@@ -33,20 +28,6 @@ watchdog() {
     done
     kill -9 "$1" 2>/dev/null
 }
-# osd_caught_up: wait (up to 60 s) until the OSD has the monitors' newest
-# OSD map, so that it knows of a blocklisting just made.
-osd_caught_up() {
-    local want
-    want=$(ceph osd dump --format json 2>/dev/null |
-        "$RBD_PY" -c 'import json, sys; print(json.load(sys.stdin)["epoch"])')
-    for _ in $(seq 600); do
-        [ "$(ceph --admin-daemon "$CEPH_DIR/run/osd.0.asok" status 2>/dev/null |
-            "$RBD_PY" -c 'import json, sys; print(json.load(sys.stdin)["newest_map"])' \
-            2>/dev/null)" -ge "$want" ] 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 blocklisted_msg="this client has been blocklisted by the Ceph cluster"
 
 for how in "ceph osd blocklist add" "rbd lock remove"; do
@@ -54,10 +35,10 @@ for how in "ceph osd blocklist add" "rbd lock remove"; do
     rbd create --size 16M "$img"
     qio_bg_open -f raw "plugin:rbd:rbd/$img"
     qio_bg_do "write -P 0x11 0 64k"
-    addr=$(locker "$img" address)
+    addr=$(rbd_locker "$img" address)
     if [ "$how" = "rbd lock remove" ]; then
         # Breaks the lock and blocklists its owner (rbd_blocklist_on_break_lock).
-        rbd lock remove "$img" "$(locker "$img" id)" "$(locker "$img" locker)"
+        rbd lock remove "$img" "$(rbd_locker "$img" id)" "$(rbd_locker "$img" locker)"
     else
         ceph osd blocklist add "$addr" > /dev/null 2>&1
     fi

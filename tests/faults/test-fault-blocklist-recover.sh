@@ -21,25 +21,6 @@ ESHUTDOWN_MSG="Cannot send after transport endpoint shutdown"
 opts() {
     echo "driver=plugin,module=rbd,pool=rbd,image=$1,conf=$CEPH_CONF${2:+,recover-session=$2}"
 }
-locker() {
-    rbd lock ls --format json "$1" | "$RBD_PY" -c 'import json, sys
-for l in json.load(sys.stdin):
-    print(l[sys.argv[1]])' "$2"
-}
-# osd_caught_up: wait (up to 60 s) until the OSD has the monitors' newest
-# OSD map, so that it knows of a blocklisting just made.
-osd_caught_up() {
-    local want
-    want=$(ceph osd dump --format json 2>/dev/null |
-        "$RBD_PY" -c 'import json, sys; print(json.load(sys.stdin)["epoch"])')
-    for _ in $(seq 600); do
-        [ "$(ceph --admin-daemon "$CEPH_DIR/run/osd.0.asok" status 2>/dev/null |
-            "$RBD_PY" -c 'import json, sys; print(json.load(sys.stdin)["newest_map"])' \
-            2>/dev/null)" -ge "$want" ] 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
 # until_ok CMD: run CMD in the open qemu-io until it succeeds (60 s); the
 # number of failed tries on stdout.
 until_ok() {
@@ -61,7 +42,7 @@ failures() { grep -c "failed: $ESHUTDOWN_MSG" "$scratch/qio_bg.out"; }
 rbd create --size 16M rec
 qio_bg_open --image-opts "$(opts rec auto)"
 qio_bg_do "write -P 0x11 0 64k"
-old_addr=$(locker rec address)
+old_addr=$(rbd_locker rec address)
 truncate -s 16M "$scratch/want"
 fill "$scratch/want" 0 $((64 * KiB)) 0x11
 acked=0 failed=0
@@ -88,7 +69,7 @@ check_contains "and that it recovered" "$recovered_msg" \
     "$(cat "$scratch/qio_bg.out")"
 check_contains "the old session is on the blocklist" "$old_addr" \
     "$(ceph osd blocklist ls 2>/dev/null)"
-new_addr=$(locker rec address)
+new_addr=$(rbd_locker rec address)
 check "the lock is the new session's" \
     test -n "$new_addr" -a "$new_addr" != "$old_addr"
 check_equal "one watcher: the new session" "1" "$(rbd_watchers rec)"
@@ -104,7 +85,7 @@ check "rbd object-map check agrees" objmap_ok rec
 rbd create --size 16M norec
 qio_bg_open --image-opts "$(opts norec)"
 qio_bg_do "write -P 0x11 0 64k"
-ceph osd blocklist add "$(locker norec address)" > /dev/null 2>&1
+ceph osd blocklist add "$(rbd_locker norec address)" > /dev/null 2>&1
 osd_caught_up
 qio_bg_do "write -P 0x22 0 64k"
 sleep 3
@@ -123,14 +104,14 @@ rbd create --size 16M taken
 qio_bg_open --image-opts "$(opts taken auto)"
 qio_bg_do "write -P 0x11 0 64k"
 kill -STOP "$qio_bg_pid"
-rbd lock remove taken "$(locker taken id)" "$(locker taken locker)"
+rbd lock remove taken "$(rbd_locker taken id)" "$(rbd_locker taken locker)"
 osd_caught_up
 "$QEMU_IO" -f raw -c "write -P 0x55 0 128k" -c "sleep 8000" \
     "rbd:rbd/taken:conf=$CEPH_CONF" > "$scratch/other.out" 2>&1 &
 other=$!
 # (Its output is buffered until it exits: the lock says when it wrote.)
 for _ in $(seq 300); do
-    [ -n "$(locker taken address)" ] && break
+    [ -n "$(rbd_locker taken address)" ] && break
     sleep 0.1
 done
 check_equal "the other client holds the lock" "1" \

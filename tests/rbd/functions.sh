@@ -270,3 +270,26 @@ if len(locks) == 1:
 print(out)
 PY
 }
+
+# rbd_locker IMAGE FIELD: FIELD (id, locker, address) of each holder of
+# IMAGE's lock, from `rbd lock ls`.
+rbd_locker() {
+    rbd lock ls --format json "$1" | "$RBD_PY" -c 'import json, sys
+for l in json.load(sys.stdin):
+    print(l[sys.argv[1]])' "$2"
+}
+
+# osd_caught_up: wait (up to 60 s) until osd.0 has the monitors' newest
+# OSD map, so that it knows of a blocklisting just made.
+osd_caught_up() {
+    local want
+    want=$(ceph osd dump --format json 2>/dev/null |
+        "$RBD_PY" -c 'import json, sys; print(json.load(sys.stdin)["epoch"])')
+    for _ in $(seq 600); do
+        [ "$(ceph --admin-daemon "$CEPH_DIR/run/osd.0.asok" status 2>/dev/null |
+            "$RBD_PY" -c 'import json, sys; print(json.load(sys.stdin)["newest_map"])' \
+            2>/dev/null)" -ge "$want" ] 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
