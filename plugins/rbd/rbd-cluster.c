@@ -389,21 +389,28 @@ out:
     return c;
 }
 
-void rbd_cluster_put(struct rbd_cluster *c)
+/* Under clusters_lock: no new image gets c. */
+static void unlist(struct rbd_cluster *c)
 {
     struct rbd_cluster **p;
 
-    pthread_mutex_lock(&clusters_lock);
-    if (--c->refs > 0) {
-        pthread_mutex_unlock(&clusters_lock);
-        return;
-    }
     if (c->listed) {
         for (p = &clusters; *p != c; p = &(*p)->next) {
             /* find it */
         }
         *p = c->next;
+        c->listed = false;
     }
+}
+
+void rbd_cluster_put(struct rbd_cluster *c)
+{
+    pthread_mutex_lock(&clusters_lock);
+    if (--c->refs > 0) {
+        pthread_mutex_unlock(&clusters_lock);
+        return;
+    }
+    unlist(c);
     pthread_mutex_unlock(&clusters_lock);
     rados_shutdown(c->rados);
     free(c->key);
@@ -414,16 +421,8 @@ struct rbd_cluster *rbd_cluster_renew(struct rbd_cluster *old,
                                       const struct rbd_conn_opts *o,
                                       struct qbp_error *err)
 {
-    struct rbd_cluster **p;
-
     pthread_mutex_lock(&clusters_lock);
-    if (old->listed) {
-        for (p = &clusters; *p != old; p = &(*p)->next) {
-            /* find it */
-        }
-        *p = old->next;
-        old->listed = false;
-    }
+    unlist(old);
     pthread_mutex_unlock(&clusters_lock);
     /* Another image of the same connection may have renewed it already. */
     return rbd_cluster_get(o, err);
