@@ -10,7 +10,7 @@
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 33
+plan 35
 ceph_start
 
 pass=$scratch/pass
@@ -113,6 +113,15 @@ check "qemu-img create through the in-tree driver: LUKS1" \
 check "the in-tree driver writes, the plugin reads" \
     eval 'iio c1 luks -c "write -P 0x61 0 20M" >/dev/null &&
           pio c1 luks -c "read -P 0x61 0 20M" -c "length"'
+# -drive's form, in qemu-system-x86_64: the protocol node's options
+out=$(printf '%s\n' 'qemu-io d0 "read -P 0x61 0 20M"' 'qemu-io d0 "length"' quit |
+      timeout 120 "$QEMU_SYSTEM" -S -nodefaults -display none -M none \
+      --object "$secret" -monitor stdio -drive \
+      "if=none,id=d0,format=raw,file=plugin:rbd:rbd/c1:conf=$CEPH_CONF,file.encrypt.format=luks,file.encrypt.key-secret=s0" 2>&1)
+check_contains "-drive file.encrypt.*: qemu-system-x86_64 reads the clear data" \
+    "read 20971520/20971520 bytes at offset 0" "$out"
+check_contains "and sees the disk's size" $'\n20 MiB' "$out"
+
 # QEMU's own luks format probes LUKS1 headers (not LUKS2), through either
 # driver.
 info=$("$QEMU_IMG" info "plugin:rbd:rbd/c1:conf=$CEPH_CONF" 2>&1)
