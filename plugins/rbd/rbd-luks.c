@@ -83,6 +83,19 @@ static int open_device(const uint8_t *hdr, size_t hdr_len, uint64_t size,
     return 0;
 }
 
+/* Done with the device; on failure (ret < 0) nothing of the key stays. */
+static int close_device(struct crypt_device *cd, int fd,
+                        struct rbd_luks_volume *vol, int ret)
+{
+    crypt_free(cd);
+    close(fd);
+    if (ret < 0) {
+        rbd_luks_volume_clear(vol);
+        return ret;
+    }
+    return 0;
+}
+
 static const char *version_name(enum rbd_luks_version v)
 {
     return v == RBD_LUKS1 ? CRYPT_LUKS1 : CRYPT_LUKS2;
@@ -163,13 +176,7 @@ int rbd_luks_load(const uint8_t *hdr, size_t hdr_len, uint64_t image_size,
             ret = read_volume(cd, vol, msg, msg_len);
         }
     }
-    crypt_free(cd);
-    close(fd);
-    if (ret < 0) {
-        rbd_luks_volume_clear(vol);
-        return ret;
-    }
-    return 0;
+    return close_device(cd, fd, vol, ret);
 }
 
 static int read_blob(int fd, uint8_t **blob, size_t *blob_len)
@@ -247,13 +254,7 @@ int rbd_luks_format(enum rbd_luks_version v, size_t key_len,
         say(msg, msg_len, "cannot read the new LUKS header back: %s",
             strerror(-ret));
     }
-    crypt_free(cd);
-    close(fd);
-    if (ret < 0) {
-        rbd_luks_volume_clear(vol);
-        return ret;
-    }
-    return 0;
+    return close_device(cd, fd, vol, ret);
 }
 
 void rbd_luks_volume_clear(struct rbd_luks_volume *vol)
