@@ -10,7 +10,7 @@
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 35
+plan 36
 ceph_start
 
 pass=$scratch/pass
@@ -156,6 +156,13 @@ rbd create --size 8M plain
 check_fails_with "an image with no LUKS header is named" \
     "qemu-io: can't open: rbd: cannot open encrypted image 'rbd/plain' with secret 's0': no LUKS header at the start of the image (was it formatted with \`rbd encryption format\`?)" \
     "$QEMU_IO" --object "$secret" --image-opts "$(plugin_opts plain luks)" -c length
+# An image shrunk below its header's data offset (4 MiB for LUKS1).
+rbd create --size 8M short
+rbd encryption format short luks1 "$pass"
+rbd resize --no-progress --allow-shrink --size 2M short >/dev/null 2>&1
+check_contains "an image shorter than its header's data offset says both" \
+    "is smaller (2097152 bytes) than its LUKS header says its data starts (4194304)" \
+    "$(disk_length "$(plugin_opts short luks)")"
 # A LUKS header with a cipher librbd does not use (made by cryptsetup with
 # a quick PBKDF), imported as an image.
 truncate -s 8M "$scratch/cbc"

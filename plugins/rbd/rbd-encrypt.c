@@ -132,12 +132,12 @@ struct rbd_encrypt *rbd_encrypt_load(struct rbd_image *img,
                                 "'%s' with secret '%s': %s", img->name,
                                 secret_id, msg);
         } else if (vol.data_offset > size) {
-            rbd_luks_volume_clear(&vol);
             ret = -EINVAL;
             qbp_host->error_set(err, ret, "rbd: encrypted image '%s' is "
                                 "smaller (%" PRIu64 " bytes) than its LUKS "
                                 "header says its data starts (%" PRIu64 ")",
                                 img->name, size, vol.data_offset);
+            rbd_luks_volume_clear(&vol);
         }
     }
     free(hdr);
@@ -244,17 +244,13 @@ static void crypt_req_done(void *opaque, int64_t result)
 }
 
 int rbd_encrypt_submit(struct rbd_encrypt *e, struct rbd_image *img,
-                       bool write, uint64_t off, const struct iovec *iov,
-                       int iovcnt, uint32_t flags, qbp_completion_fn *cb,
-                       void *opaque)
+                       bool write, uint64_t off, uint64_t len,
+                       const struct iovec *iov, int iovcnt, uint32_t flags,
+                       qbp_completion_fn *cb, void *opaque)
 {
     struct crypt_req *r;
-    size_t len = 0;
     int ret;
 
-    for (int i = 0; i < iovcnt; i++) {
-        len += iov[i].iov_len;
-    }
     if ((off | len) & (rbd_xts_block_size(e->xts) - 1)) {
         return -EINVAL;
     }

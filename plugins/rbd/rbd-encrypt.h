@@ -58,11 +58,12 @@ uint64_t rbd_encrypt_disk_size(const struct rbd_encrypt *e,
 
 /*
  * A read or write of the disk: ciphered through a buffer of its own, so
- * the caller's iov is never written with ciphertext.  As rbd_io_submit.
+ * the caller's iov is never written with ciphertext.  As rbd_io_submit:
+ * iov covers exactly len bytes.
  */
 int rbd_encrypt_submit(struct rbd_encrypt *e, struct rbd_image *img,
-                       bool write, uint64_t off, const struct iovec *iov,
-                       int iovcnt, uint32_t flags, qbp_completion_fn *cb,
-                       void *opaque);
+                       bool write, uint64_t off, uint64_t len,
+                       const struct iovec *iov, int iovcnt, uint32_t flags,
+                       qbp_completion_fn *cb, void *opaque);
 
 #endif /* RBD_ENCRYPT_H */

@@ -40,7 +40,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
             continue;
         }
         if (w <= 0) {
-            return -errno;
+            return w < 0 ? -errno : -EIO;
         }
         p += w;
         n -= (size_t)w;

@@ -452,9 +452,12 @@ void rbd_session_release(struct rbd_session *s, struct rbd_image *img)
         return;
     }
     pthread_mutex_lock(&s->mu);
-    for (x = s->cur; x && x->img != img; x = x == s->cur ? s->retired
-                                                         : x->next) {
-        /* find it: the current session, or one retired since */
+    /* The current session, or one retired since the hold. */
+    x = s->cur;
+    if (x->img != img) {
+        for (x = s->retired; x && x->img != img; x = x->next) {
+            /* find it */
+        }
     }
     pthread_mutex_unlock(&s->mu);
     if (x) {

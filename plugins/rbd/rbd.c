@@ -356,8 +356,8 @@ static int submit(struct rbd_disk *d, enum rbd_io_kind kind, uint64_t off,
         return -ENOMEM;
     }
     if (d->enc) {
-        ret = rbd_encrypt_submit(d->enc, img, kind == RBD_IO_WRITE, off, iov,
-                                 iovcnt, flags, cb, opaque);
+        ret = rbd_encrypt_submit(d->enc, img, kind == RBD_IO_WRITE, off, len,
+                                 iov, iovcnt, flags, cb, opaque);
     } else {
         ret = rbd_io_submit(img, kind, off, len, iov, iovcnt, flags, cb,
                             opaque);
