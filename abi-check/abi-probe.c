@@ -61,6 +61,19 @@ struct qbp_abi_constants {
      */
     const struct qbp_extent *extent;
 #endif
+#if QBP_ABI_MINOR >= 3
+    char info_string[QBP_INFO_STRING + 1];
+    char info_int[QBP_INFO_INT + 1];
+    char info_bool[QBP_INFO_BOOL + 1];
+    /*
+     * struct qbp_info_item and its callback type are reached through
+     * get_info's signature already; these name them in the dump even if
+     * that changed.  The item is not listed in appended-fields.suppr, as
+     * struct qbp_snapshot is not, so any change to it fails.
+     */
+    const struct qbp_info_item *info_item;
+    qbp_info_fn *info_fn;
+#endif
 };
 
 /* Every struct and function typedef of the header, by pointer. */

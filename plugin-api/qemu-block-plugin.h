@@ -10,6 +10,8 @@
  * of a table; a major version may change anything and old plugins are then
  * refused with a message that names their contact.
  *
+ *   1.3  plugin table: get_info; struct qbp_info_item, QBP_INFO_*,
+ *        qbp_info_fn.
  *   1.2  (header only, no change to any table) QBP_OPEN_MASK, QBP_REQ_MASK,
  *        QBP_MAX_ERRNO, qbp_option_get(); the required callbacks marked.
  *   1.2  plugin table: aio_block_status; struct qbp_extent, QBP_EXTENT_*,
@@ -37,7 +39,7 @@ extern "C" {
 #endif
 
 #define QBP_ABI_MAJOR 1
-#define QBP_ABI_MINOR 2
+#define QBP_ABI_MINOR 3
 
 /* The one symbol a plugin exports; QBP_REGISTER_PLUGIN defines it. */
 #define QBP_ENTRY_SYMBOL "qbp_plugin_init"
@@ -295,6 +297,35 @@ struct qbp_snapshot {
 /* Receives one snapshot; a non-zero return stops the listing with it. */
 typedef int qbp_snapshot_fn(void *opaque, const struct qbp_snapshot *snap);
 
+/* What a qbp_info_item holds (since 1.3). */
+enum {
+    QBP_INFO_STRING = 0,           /* string */
+    QBP_INFO_INT = 1,              /* number */
+    QBP_INFO_BOOL = 2,             /* number, 0 or 1 */
+};
+
+/*
+ * One fact about a disk, as get_info reports it (since 1.3): a name and a
+ * typed value, which QEMU shows under "Format specific information".  The
+ * plugin owns the table and its strings for the duration of the callback.
+ */
+struct qbp_info_item {
+    struct qbp_table_header hdr;
+    uint32_t type;                 /* QBP_INFO_* */
+    uint32_t reserved0;            /* explicit padding; must be 0 */
+    /*
+     * Lower-case letters and digits in words joined by '-', starting with
+     * a letter, as QAPI names are: "encryption-format".  Unique within one
+     * get_info call.
+     */
+    const char *key;
+    const char *string;            /* QBP_INFO_STRING; not NULL */
+    int64_t number;                /* QBP_INFO_INT and QBP_INFO_BOOL */
+};
+
+/* Receives one fact; a non-zero return stops get_info with it. */
+typedef int qbp_info_fn(void *opaque, const struct qbp_info_item *item);
+
 /* Receives one option parsed out of a filename. */
 typedef int qbp_add_option_fn(void *opaque, const char *key, const char *value);
 
@@ -417,6 +448,21 @@ struct qbp_plugin {
                             uint32_t flags, struct qbp_extent *extents,
                             uint32_t max_extents,
                             qbp_completion_fn *cb, void *opaque);
+
+    /* ---- 1.3: format-specific information ---- */
+
+    /*
+     * Optional.  Report what a user asking `qemu-img info` about this disk
+     * should learn beyond its size (for rbd, the encryption format it was
+     * opened with): one fn() call per fact, none when there is nothing to
+     * say.  (QEMU shows them in an order of its own.)  The host calls it from its main
+     * loop (QMP query-block), so it answers from what the handle already
+     * knows and never waits on the network.  Requests may be in flight.
+     * Returns 0, the non-zero value fn returned, or a negative errno with
+     * err set.
+     */
+    int (*get_info)(void *handle, qbp_info_fn *fn, void *opaque,
+                    struct qbp_error *err);
 };
 
 /* The host table the running plugin was given; set by QBP_REGISTER_PLUGIN. */

@@ -8,8 +8,8 @@ QBP_CHECK=$build/host/qbp-check
 null=$PLUGINS/null-plugin.so
 BP=$build/tests/broken-plugins
 
-check_equal "--list names the 22 checks in the order they run" \
-    "load table symbols options open-close open-fails limits read-write completion concurrency alignment max-transfer zero-fill errors flush discard write-zeroes capabilities snapshots block-status flags drain-close" \
+check_equal "--list names the 23 checks in the order they run" \
+    "load table symbols options open-close open-fails limits read-write completion concurrency alignment max-transfer zero-fill errors flush discard write-zeroes capabilities snapshots block-status info flags drain-close" \
     "$("$QBP_CHECK" --list | awk '{ print $1 }' | paste -sd' ')"
 
 check_equal "--check runs load, read-write (to learn about the data) and those named" \
@@ -33,7 +33,7 @@ out=$("$QBP_CHECK" --tap "$null" size=lots 2>&1)
 check_equal "options the plugin refuses: the loader's message" \
     "not ok 4 - options: the options given are refused: block plugin 'null': option 'size' expects a size such as 4096, 64k or 1G, not 'lots'" \
     "$(printf '%s\n' "$out" | grep '^not ok')"
-check_equal "...and no disk is opened with them" 18 \
+check_equal "...and no disk is opened with them" 19 \
     "$(printf '%s\n' "$out" | grep -c 'SKIP not run: the options given are refused')"
 
 check "--no-fork runs every check in one process" \

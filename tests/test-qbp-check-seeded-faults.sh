@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# qbp-check catches each of the eleven faults seeded in
+# qbp-check catches each of the twelve faults seeded in
 # tests/broken-plugins/ (one per plugin, on the ram disk of ramdisk.c) with
 # a message that explains it, word for word, and warns of a submission that
 # blocks; the same ram disk without a fault (control) passes, so each
@@ -62,6 +62,13 @@ fails_with zero-status block-status \
 
 fails_with status-length block-status \
     "a block status of 4194304 bytes at offset 0 into at most 64 extents completed with 4194304: a block status completes with the number of extents it filled in (at most 64) or a negative errno"
+
+fails_with info-key info \
+    "get_info reported a fact named 'Chunk Size': a name is lower-case words of letters and digits joined by '-'"
+
+check_equal "control's get_info facts, each of one type, are shown in the pass line" \
+    "ok: get_info reported 3 well-formed facts (storage='memory', chunk-size=4096, read-only=false); a callback's return of 7 stopped it and came back" \
+    "$(printf '%s\n' "$out" | sed -n "s/^ok [0-9]* - info: /ok: /p")"
 
 fails_with positive-errno errors \
     "a read of 4096 bytes at offset 0 in 3 iovecs completed with 5, which is neither its length (4096) nor a negative errno; 5 is EIO as a positive number: errors are negative (-EIO)" \

@@ -4,13 +4,13 @@
 # QEMU's in-tree driver (librbd) read what the other wrote, on images the
 # rbd tool formatted, on images either driver created with qemu-img, and
 # on a clone of an encrypted image; the OSDs hold ciphertext; the disk is
-# the image less its LUKS header; and what is wrong is said, never the
-# passphrase.  Each open runs the header's PBKDF (about 2 s).
+# the image less its LUKS header; qemu-img info names the format as the
+# in-tree driver does; and what is wrong is said, never the passphrase.  Each open runs the header's PBKDF (about 2 s).
 . tests/functions.sh
 . tests/ceph/functions.sh
 . tests/rbd/functions.sh
 ceph_skip_unless_available
-plan 36
+plan 39
 ceph_start
 
 pass=$scratch/pass
@@ -128,6 +128,32 @@ info=$("$QEMU_IMG" info "plugin:rbd:rbd/c1:conf=$CEPH_CONF" 2>&1)
 check_contains "qemu-img info on a LUKS1 image through the plugin says LUKS" \
     "file format: luks" "$info"
 check_contains "and the disk's size" "virtual size: 20 MiB" "$info"
+
+# --- qemu-img info's "encryption format", as the in-tree driver says it:
+# the format a disk was opened with, or the header found at the start of
+# one opened without a key.  spec OPTS: the format-specific data in JSON.
+spec() {
+    "$QEMU_IMG" info --output=json --object "$secret" --image-opts "$1" 2>&1 |
+        python3 -c 'import json, sys
+spec = json.load(sys.stdin).get("format-specific") or {}
+print(json.dumps(spec.get("data") or None))' 2>&1
+}
+plain_opts() { echo "driver=$1,pool=rbd,image=$2,conf=$CEPH_CONF"; }
+# specs DRIVER: the data for e2 (LUKS2), c1 (LUKS1) and plain0, keyless.
+specs() {
+    echo "$(spec "$(plain_opts "$1" e2)") $(spec "$(plain_opts "$1" c1)")" \
+         "$(spec "$(plain_opts "$1" plain0)")"
+}
+rbd create --size 8M plain0
+out=$("$QEMU_IMG" info --object "$secret" --image-opts "$(plugin_opts e2 luks2)" 2>&1)
+check_contains "qemu-img info of a disk opened with its key shows the format" \
+    $'Format specific information:\n    encryption format: luks2' "$out"
+plugin_specs=$(specs plugin,module=rbd)
+check_equal "and without the key, from the header: luks2, luks, none" \
+    '{"encryption-format": "luks2"} {"encryption-format": "luks"} null' \
+    "$plugin_specs"
+check_equal "the in-tree driver says the same of them" \
+    "$plugin_specs" "$(specs rbd)"
 
 # --- a clone of an encrypted image: the parent's ciphertext, the same key
 rbd snap create e2@s >/dev/null 2>&1

@@ -1,5 +1,5 @@
 /*
- * DELIBERATELY BROKEN COPY for tests/test-abi-baseline.sh: version 1.3
+ * DELIBERATELY BROKEN COPY for tests/test-abi-baseline.sh: version 1.4
  * below inserts `license` in the middle of struct qbp_plugin instead of
  * appending it, which moves every later field.  check-abi.sh must refuse
  * it even though the minor version was bumped.
@@ -15,7 +15,11 @@
  * of a table; a major version may change anything and old plugins are then
  * refused with a message that names their contact.
  *
- *   1.3  plugin table: license.
+ *   1.4  plugin table: license.
+ *   1.3  plugin table: get_info; struct qbp_info_item, QBP_INFO_*,
+ *        qbp_info_fn.
+ *   1.2  (header only, no change to any table) QBP_OPEN_MASK, QBP_REQ_MASK,
+ *        QBP_MAX_ERRNO, qbp_option_get(); the required callbacks marked.
  *   1.2  plugin table: aio_block_status; struct qbp_extent, QBP_EXTENT_*,
  *        QBP_CAP_BLOCK_STATUS; limits: alloc_granularity, disk_flags,
  *        QBP_DISK_ZERO_INIT.
@@ -33,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/uio.h>
 
 #ifdef __cplusplus
@@ -40,7 +45,7 @@ extern "C" {
 #endif
 
 #define QBP_ABI_MAJOR 1
-#define QBP_ABI_MINOR 3
+#define QBP_ABI_MINOR 4
 
 /* The one symbol a plugin exports; QBP_REGISTER_PLUGIN defines it. */
 #define QBP_ENTRY_SYMBOL "qbp_plugin_init"
@@ -144,6 +149,21 @@ struct qbp_kv {
 };
 
 /*
+ * The value of the first option named key among the n options of open or
+ * create, or NULL when the user did not give it.
+ */
+static inline const char *qbp_option_get(const struct qbp_kv *options,
+                                         size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(options[i].key, key) == 0) {
+            return options[i].value;
+        }
+    }
+    return NULL;
+}
+
+/*
  * Thread models, from strictest to loosest.  The plugin declares the
  * loosest it can take; the host may run it stricter, never looser.
  */
@@ -156,14 +176,32 @@ enum {
     QBP_THREAD_MODEL_PARALLEL = 2,
 };
 
-/* Flags for open. */
+/*
+ * Flags for open.  A host passes no bit outside QBP_OPEN_MASK of the
+ * plugin's ABI version; a plugin refuses any it does not know (open fails
+ * with -EINVAL), so that a flag it would ignore is never taken as honoured.
+ */
 #define QBP_OPEN_READ_ONLY (1u << 0)
 /* The user asked to bypass host caches (cache=none / O_DIRECT). */
 #define QBP_OPEN_NOCACHE   (1u << 1)
+#define QBP_OPEN_MASK      (QBP_OPEN_READ_ONLY | QBP_OPEN_NOCACHE)
 
-/* Request flags. */
+/*
+ * Request flags.  The same rule: a host passes no bit outside QBP_REQ_MASK,
+ * a plugin refuses (returns -EINVAL from the aio_* call) any request with a
+ * bit it does not know.  A plugin that needs flags of its own keeps them in
+ * its own request state, never in these bits.
+ */
 #define QBP_REQ_FUA       (1u << 0)   /* durable before completion */
 #define QBP_REQ_MAY_UNMAP (1u << 1)   /* write_zeroes may deallocate */
+#define QBP_REQ_MASK      (QBP_REQ_FUA | QBP_REQ_MAY_UNMAP)
+
+/*
+ * The largest errno a completion or a return value may carry (Linux's
+ * MAX_ERRNO): a negative result below -QBP_MAX_ERRNO is not an errno, and a
+ * host treats it as -EIO.
+ */
+#define QBP_MAX_ERRNO 4095
 
 /* Capabilities, as returned by get_caps. */
 #define QBP_CAP_WRITE        (1u << 0)
@@ -176,11 +214,17 @@ enum {
 #define QBP_CAP_ZERO_UNMAP   (1u << 6)
 /* snapshot_create, _delete and _revert work on this handle (since 1.1). */
 #define QBP_CAP_SNAPSHOTS    (1u << 7)
-/* aio_block_status works on this handle (since 1.2). */
+/*
+ * aio_block_status works on this handle (since 1.2); read-only handles
+ * should have it too, since the source of a copy is one.
+ */
 #define QBP_CAP_BLOCK_STATUS (1u << 8)
 
 /* Facts about a disk, in qbp_limits.disk_flags (since 1.2). */
-/* A disk this plugin has just created reads as zeroes everywhere. */
+/*
+ * A disk this plugin creates reads as zeroes everywhere (QEMU asks it of a
+ * disk it has just created, to skip writing zeroes to it).
+ */
 #define QBP_DISK_ZERO_INIT   (1u << 0)
 
 /* Block limits; the host owns the table and passes it zeroed. */
@@ -205,7 +249,7 @@ struct qbp_limits {
 
     /*
      * The unit the disk allocates in (for rbd the object size), shown by
-     * QEMU as the cluster size; block status is exact to this unit.
+     * QEMU as the cluster size; block status is no finer than this.
      * 0 = unknown.
      */
     uint32_t alloc_granularity;
@@ -217,7 +261,7 @@ struct qbp_limits {
  * Called exactly once per accepted request, from any thread, possibly
  * before the submitting call has returned.  result is the length of the
  * whole request in bytes (reads are zero-filled past the end of data; flush
- * has length 0; aio_block_status counts extents instead), or a negative
+ * has length 0; aio_block_status: the number of extents filled in), or a negative
  * errno.
  */
 typedef void qbp_completion_fn(void *opaque, int64_t result);
@@ -259,6 +303,35 @@ struct qbp_snapshot {
 /* Receives one snapshot; a non-zero return stops the listing with it. */
 typedef int qbp_snapshot_fn(void *opaque, const struct qbp_snapshot *snap);
 
+/* What a qbp_info_item holds (since 1.3). */
+enum {
+    QBP_INFO_STRING = 0,           /* string */
+    QBP_INFO_INT = 1,              /* number */
+    QBP_INFO_BOOL = 2,             /* number, 0 or 1 */
+};
+
+/*
+ * One fact about a disk, as get_info reports it (since 1.3): a name and a
+ * typed value, which QEMU shows under "Format specific information".  The
+ * plugin owns the table and its strings for the duration of the callback.
+ */
+struct qbp_info_item {
+    struct qbp_table_header hdr;
+    uint32_t type;                 /* QBP_INFO_* */
+    uint32_t reserved0;            /* explicit padding; must be 0 */
+    /*
+     * Lower-case letters and digits in words joined by '-', starting with
+     * a letter, as QAPI names are: "encryption-format".  Unique within one
+     * get_info call.
+     */
+    const char *key;
+    const char *string;            /* QBP_INFO_STRING; not NULL */
+    int64_t number;                /* QBP_INFO_INT and QBP_INFO_BOOL */
+};
+
+/* Receives one fact; a non-zero return stops get_info with it. */
+typedef int qbp_info_fn(void *opaque, const struct qbp_info_item *item);
+
 /* Receives one option parsed out of a filename. */
 typedef int qbp_add_option_fn(void *opaque, const char *key, const char *value);
 
@@ -271,9 +344,9 @@ struct qbp_plugin {
     struct qbp_table_header hdr;
     uint32_t thread_model;
     uint32_t reserved0;            /* explicit padding; must be 0 */
-    const char *name;              /* "rbd": found as rbd-plugin.so */
+    const char *name;              /* required; "rbd": rbd-plugin.so */
     const char *contact;           /* where users report problems */
-    const char *license;           /* SPDX identifier (since 1.3) */
+    const char *license;           /* SPDX identifier (since 1.4) */
     /* ---- end of the part that is stable across major versions ---- */
     const char *version;           /* the plugin's own version */
     const char *description;       /* one line */
@@ -296,15 +369,15 @@ struct qbp_plugin {
                           void *opaque, struct qbp_error *err);
 
     /*
-     * Open a disk.  options holds every option the user gave, already
-     * checked against the option table.  Returns a handle, or NULL with err
-     * set.
+     * Required.  Open a disk.  options holds every option the user gave,
+     * already checked against the option table (qbp_option_get finds one);
+     * flags are QBP_OPEN_*.  Returns a handle, or NULL with err set.
      */
     void *(*open)(const struct qbp_kv *options, size_t n_options,
                   uint32_t flags, struct qbp_error *err);
-    /* Nothing is in flight when close is called. */
+    /* Required.  Nothing is in flight when close is called. */
     void (*close)(void *handle);
-    /* Size in bytes, or a negative errno. */
+    /* Required.  Size in bytes, or a negative errno. */
     int64_t (*get_length)(void *handle);
 
     /*
@@ -317,9 +390,11 @@ struct qbp_plugin {
     void (*get_limits)(void *handle, struct qbp_limits *limits);
 
     /*
-     * Requests.  Return 0 when accepted (the completion will be called
-     * exactly once) or a negative errno when refused (it never will be).
-     * The iovecs and their memory stay valid until the completion.
+     * Requests; aio_readv is required, the others optional.  Return 0 when
+     * accepted (the completion will be called exactly once) or a negative
+     * errno when refused (it never will be), -EINVAL for flags outside
+     * QBP_REQ_MASK.  They never wait on the calling thread: it runs the
+     * guest.  The iovecs and their memory stay valid until the completion.
      */
     int (*aio_readv)(void *handle, uint64_t offset, const struct iovec *iov,
                      int iovcnt, uint32_t flags,
@@ -372,12 +447,29 @@ struct qbp_plugin {
      * is fine: the host asks again for the rest).  flags is 0.  A request like
      * the data operations: it never waits on the calling thread, since on
      * some backends the answer comes from the network.  DATA is always a
-     * correct answer; ZERO only when the range reads as zeroes.
+     * correct answer; ZERO only when the range reads as zeroes.  Where an
+     * answer ends before the end of the disk, it should end on a multiple
+     * of the request alignment: a host widens a partial unit to data.
      */
     int (*aio_block_status)(void *handle, uint64_t offset, uint64_t length,
                             uint32_t flags, struct qbp_extent *extents,
                             uint32_t max_extents,
                             qbp_completion_fn *cb, void *opaque);
+
+    /* ---- 1.3: format-specific information ---- */
+
+    /*
+     * Optional.  Report what a user asking `qemu-img info` about this disk
+     * should learn beyond its size (for rbd, the encryption format it was
+     * opened with): one fn() call per fact, in the order to show them; no
+     * call when there is nothing to say.  The host calls it from its main
+     * loop (QMP query-block), so it answers from what the handle already
+     * knows and never waits on the network.  Requests may be in flight.
+     * Returns 0, the non-zero value fn returned, or a negative errno with
+     * err set.
+     */
+    int (*get_info)(void *handle, qbp_info_fn *fn, void *opaque,
+                    struct qbp_error *err);
 };
 
 /* The host table the running plugin was given; set by QBP_REGISTER_PLUGIN. */

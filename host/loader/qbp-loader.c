@@ -5,6 +5,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <link.h>
 #include <ltdl.h>
@@ -42,6 +43,7 @@ static const size_t plugin_table_size_by_minor[] = {
     [0] = offsetof(struct qbp_plugin, create) + sizeof(void *),
     [1] = offsetof(struct qbp_plugin, snapshot_revert) + sizeof(void *),
     [2] = offsetof(struct qbp_plugin, aio_block_status) + sizeof(void *),
+    [3] = offsetof(struct qbp_plugin, get_info) + sizeof(void *),
 };
 #define KNOWN_MINORS G_N_ELEMENTS(plugin_table_size_by_minor)
 
@@ -616,4 +618,61 @@ uint32_t qbp_plugin_caps(const QbpPlugin *p, void *handle)
                   QBP_CAP_DISCARD | QBP_CAP_TRUNCATE | QBP_CAP_SNAPSHOTS);
     }
     return have;
+}
+
+/*
+ * A QAPI-style name, so that QEMU shows it as its own ("encryption-format"
+ * as "encryption format"): lower-case words of ASCII letters and digits
+ * joined by single '-', starting with a letter.
+ */
+static gboolean valid_info_name(const char *name)
+{
+    if (!name || name[0] < 'a' || name[0] > 'z') {
+        return FALSE;
+    }
+    for (const char *c = name; *c; c++) {
+        gboolean word = g_ascii_islower(*c) || g_ascii_isdigit(*c);
+
+        if (!word && (*c != '-' || c[1] == '-' || c[1] == '\0')) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+char *qbp_info_item_problem(const struct qbp_info_item *item)
+{
+    size_t need = offsetof(struct qbp_info_item, number) +
+                  sizeof(item->number);
+
+    if (item->hdr.struct_size < need) {
+        return g_strdup_printf("a fact in a table of %" PRIu32 " bytes, "
+                               "smaller than ABI 1.3's %zu",
+                               item->hdr.struct_size, need);
+    }
+    if (!valid_info_name(item->key)) {
+        return g_strdup_printf("a fact named '%s': a name is lower-case "
+                               "words of letters and digits joined by '-'",
+                               item->key ? item->key : "(null)");
+    }
+    if (item->reserved0) {
+        return g_strdup_printf("the fact '%s' with reserved0 0x%" PRIx32
+                               ", not 0", item->key, item->reserved0);
+    }
+    switch (item->type) {
+    case QBP_INFO_STRING:
+        return item->string ? NULL :
+               g_strdup_printf("the fact '%s' as a string, but without one",
+                               item->key);
+    case QBP_INFO_INT:
+        return NULL;
+    case QBP_INFO_BOOL:
+        return item->number == 0 || item->number == 1 ? NULL :
+               g_strdup_printf("the fact '%s' as a boolean of value %"
+                               PRId64 ", not 0 or 1", item->key,
+                               item->number);
+    default:
+        return g_strdup_printf("the fact '%s' with the unknown type %" PRIu32,
+                               item->key, item->type);
+    }
 }

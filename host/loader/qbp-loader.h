@@ -78,6 +78,13 @@ char *qbp_error_take(struct qbp_error *err, int *errnum);
 /* Capabilities of an open handle, limited to callbacks that exist. */
 uint32_t qbp_plugin_caps(const QbpPlugin *p, void *handle);
 
+/*
+ * What is wrong with one fact that get_info (ABI 1.3) handed over, to
+ * follow "reported": "a fact named 'Size': ...", or NULL when it is
+ * well-formed.  Whether its name came twice is the caller's to check.
+ */
+char *qbp_info_item_problem(const struct qbp_info_item *item);
+
 /* Parse "NAME:REST" (the part after "plugin:") into its two halves. */
 gboolean qbp_split_filename(const char *spec, char **name, char **rest,
                             GError **errp);

@@ -41,6 +41,9 @@ static const size_t table_size_by_minor[] = {
     [2] = offsetof(struct qbp_plugin, aio_block_status) +
           sizeof(void (*)(void)),
 #endif
+#if QBP_ABI_MINOR >= 3
+    [3] = offsetof(struct qbp_plugin, get_info) + sizeof(void (*)(void)),
+#endif
 };
 /* A new minor needs its size here, like the loader's table. */
 _Static_assert(G_N_ELEMENTS(table_size_by_minor) == QBP_ABI_MINOR + 1,

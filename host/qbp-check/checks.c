@@ -48,6 +48,9 @@ const struct qc_check qc_checks[] = {
     { "block-status", "extents in order from the offset asked, covering the "
       "disk; ZERO reads as zeroes, written data is never ZERO; when the disk "
       "declares it (ABI 1.2)", qc_check_block_status, true },
+    { "info", "each fact get_info reports is one QEMU can show: a "
+      "QAPI-style name used once, a known type, a value of it; a callback's "
+      "non-zero return stops it (ABI 1.3)", qc_check_info, true },
     { "flags", "open and request flags the ABI does not define are refused, "
       "and change nothing", qc_check_flags, true },
     { "drain-close", "close right after 128 completions; no completion or "

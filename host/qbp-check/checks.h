@@ -27,6 +27,7 @@ void qc_check_write_zeroes(struct qc_ctx *ctx);
 void qc_check_capabilities(struct qc_ctx *ctx);
 void qc_check_snapshots(struct qc_ctx *ctx);
 void qc_check_block_status(struct qc_ctx *ctx);
+void qc_check_info(struct qc_ctx *ctx);
 void qc_check_flags(struct qc_ctx *ctx);
 void qc_check_drain_close(struct qc_ctx *ctx);
 

@@ -763,6 +763,84 @@ static int GRAPH_RDLOCK plugin_has_zero_init(BlockDriverState *bs)
     return !!(s->disk_flags & QBP_DISK_ZERO_INIT);
 }
 
+/* ---- format-specific information (ABI 1.3) ---- */
+
+typedef struct PluginInfo {
+    BDRVPluginState *s;
+    QDict *dict;
+    Error *err;
+} PluginInfo;
+
+static int plugin_info_add(void *opaque, const struct qbp_info_item *item)
+{
+    PluginInfo *info = opaque;
+    g_autofree char *problem = NULL;
+
+    if (info->err) {
+        /* The plugin went on after a refusal: the first one is the story. */
+        return -EINVAL;
+    }
+    problem = qbp_info_item_problem(item);
+    if (!problem && qdict_haskey(info->dict, item->key)) {
+        problem = g_strdup_printf("the fact '%s' twice", item->key);
+    }
+    if (problem) {
+        error_setg(&info->err, "block plugin '%s' reported %s",
+                   info->s->t->name, problem);
+        return -EINVAL;
+    }
+    switch (item->type) {
+    case QBP_INFO_STRING:
+        qdict_put_str(info->dict, item->key, item->string);
+        break;
+    case QBP_INFO_INT:
+        qdict_put_int(info->dict, item->key, item->number);
+        break;
+    default:
+        qdict_put_bool(info->dict, item->key, item->number);
+        break;
+    }
+    return 0;
+}
+
+/*
+ * What the plugin says of the disk, shown under "Format specific
+ * information" as the dictionary it makes, so that its facts read as an
+ * in-tree driver's do ("encryption format: luks").
+ */
+static ImageInfoSpecific * GRAPH_RDLOCK
+plugin_get_specific_info(BlockDriverState *bs, Error **errp)
+{
+    BDRVPluginState *s = bs->opaque;
+    PluginInfo info = { .s = s };
+    ImageInfoSpecific *spec;
+    struct qbp_error *err;
+    int ret;
+
+    if (!s->t->get_info) {
+        return NULL;
+    }
+    info.dict = qdict_new();
+    err = qbp_error_new();
+    ret = s->t->get_info(s->handle, plugin_info_add, &info, err);
+    if (info.err) {
+        error_propagate(errp, info.err);
+        ret = -EINVAL;
+    } else if (ret < 0) {
+        g_autofree char *msg = qbp_error_take(err, &ret);
+        error_setg(errp, "%s", msg);
+    }
+    qbp_error_free(err);
+    if (ret != 0 || qdict_size(info.dict) == 0) {
+        qobject_unref(info.dict);
+        return NULL;
+    }
+    spec = g_new0(ImageInfoSpecific, 1);
+    spec->type = IMAGE_INFO_SPECIFIC_KIND_PLUGIN;
+    spec->u.plugin.data = QOBJECT(info.dict);
+    return spec;
+}
+
 /* ---- blocking calls, run in the thread pool ---- */
 
 typedef struct TruncateJob {
@@ -1101,6 +1179,7 @@ static BlockDriver bdrv_plugin = {
     .bdrv_co_truncate       = plugin_co_truncate,
     .bdrv_co_block_status   = plugin_co_block_status,
     PLUGIN_DRIVER_GET_INFO(plugin_get_info),
+    .bdrv_get_specific_info = plugin_get_specific_info,
     .bdrv_has_zero_init     = plugin_has_zero_init,
 
     .bdrv_snapshot_create   = plugin_snapshot_create,

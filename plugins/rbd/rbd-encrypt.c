@@ -50,6 +50,29 @@ int rbd_encrypt_parse_format(const char *name, enum rbd_luks_version *v,
     return 0;
 }
 
+const char *rbd_encrypt_format_name(enum rbd_luks_version v)
+{
+    switch (v) {
+    case RBD_LUKS1:
+        return "luks";
+    case RBD_LUKS2:
+        return "luks2";
+    default:
+        return NULL;
+    }
+}
+
+enum rbd_luks_version rbd_encrypt_probe(struct rbd_image *img)
+{
+    uint8_t magic[RBD_LUKS_MAGIC_LEN];
+
+    if (rbd_image_size(img) < sizeof(magic) ||
+        rbd_io_rw_sync(img, RBD_IO_READ, 0, magic, sizeof(magic)) < 0) {
+        return RBD_LUKS_NONE;
+    }
+    return rbd_luks_probe(magic, sizeof(magic));
+}
+
 /* The passphrase in a secret, to free with free_pass. */
 static char *get_pass(const char *id, size_t *len, struct qbp_error *err)
 {

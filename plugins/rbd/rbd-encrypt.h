@@ -27,6 +27,15 @@ struct rbd_encrypt;
 int rbd_encrypt_parse_format(const char *name, enum rbd_luks_version *v,
                              struct qbp_error *err);
 
+/* QEMU's name of v, as parse_format takes it; NULL for none. */
+const char *rbd_encrypt_format_name(enum rbd_luks_version v);
+
+/*
+ * The version of the LUKS header at img's start, RBD_LUKS_NONE when there
+ * is none or it cannot be read.  Blocks for one small read.
+ */
+enum rbd_luks_version rbd_encrypt_probe(struct rbd_image *img);
+
 /*
  * Opens the header of img with the passphrase in the secret secret_id.
  * Blocks.  NULL with err set: a missing secret, no or another LUKS header,

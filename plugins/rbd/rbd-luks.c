@@ -136,6 +136,25 @@ static int read_volume(struct crypt_device *cd, struct rbd_luks_volume *vol,
     return 0;
 }
 
+enum rbd_luks_version rbd_luks_probe(const uint8_t *magic, size_t n)
+{
+    static const uint8_t tail[] = { 0xba, 0xbe, 0x00 };
+
+    if (n < RBD_LUKS_MAGIC_LEN ||
+        (memcmp(magic, "LUKS", 4) != 0 && memcmp(magic, "RBDL", 4) != 0) ||
+        memcmp(magic + 4, tail, sizeof(tail)) != 0) {
+        return RBD_LUKS_NONE;
+    }
+    switch (magic[7]) {
+    case 1:
+        return RBD_LUKS1;
+    case 2:
+        return RBD_LUKS2;
+    default:
+        return RBD_LUKS_NONE;
+    }
+}
+
 int rbd_luks_load(const uint8_t *hdr, size_t hdr_len, uint64_t image_size,
                   enum rbd_luks_version want, const char *pass,
                   size_t pass_len, struct rbd_luks_volume *vol, char *msg,

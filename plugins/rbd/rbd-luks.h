@@ -12,9 +12,21 @@
 #include <stdint.h>
 
 enum rbd_luks_version {
+    RBD_LUKS_NONE = 0,
     RBD_LUKS1 = 1,
     RBD_LUKS2 = 2,
 };
+
+/* The bytes at an image's start that tell whose header it is. */
+#define RBD_LUKS_MAGIC_LEN 8
+
+/*
+ * The version of the LUKS header that starts with the n bytes at magic
+ * (fewer than RBD_LUKS_MAGIC_LEN: none), as QEMU's rbd driver probes an
+ * image opened without encryption: LUKS's own magic, or the "RBDL" that
+ * librbd writes in its place in a clone's header (layered encryption).
+ */
+enum rbd_luks_version rbd_luks_probe(const uint8_t *magic, size_t n);
 
 /* What opening the header gives: the cipher's key and the data's place. */
 struct rbd_luks_volume {

@@ -86,6 +86,8 @@ struct rbd_args {
 struct rbd_disk {
     struct rbd_session *sess;
     struct rbd_encrypt *enc;        /* NULL: not encrypted */
+    /* The header opened, or found at open without encrypt.*: NONE. */
+    enum rbd_luks_version luks;
     /* The same in every session: the image's. */
     bool read_only;
     uint32_t object_size;
@@ -227,7 +229,11 @@ static void *rbd_open(const struct qbp_kv *kv, size_t n, uint32_t flags,
 
         if (rbd_encrypt_parse_format(a.encrypt_format, &v, err) == 0) {
             d->enc = rbd_encrypt_load(img, v, a.encrypt_secret, err);
+            d->luks = v;
         }
+    } else {
+        /* So that `qemu-img info` can say an image is encrypted. */
+        d->luks = rbd_encrypt_probe(img);
     }
     rbd_session_release(d->sess, img);
     if (a.encrypt_format && !d->enc) {
@@ -622,6 +628,29 @@ static int rbd_create(const struct qbp_kv *kv, size_t n, uint64_t size,
     return ret;
 }
 
+/*
+ * As QEMU 10.0's rbd driver: the encryption format the disk was opened
+ * with, or the header open found.  (7.2's read the image's first bytes at
+ * every query instead, on the main loop, and so saw no header through an
+ * encrypted open.)
+ */
+static int rbd_get_info(void *handle, qbp_info_fn *fn, void *opaque,
+                        struct qbp_error *err)
+{
+    struct rbd_disk *d = handle;
+    struct qbp_info_item item = {
+        .hdr.struct_size = sizeof(item),
+        .hdr.abi_major = QBP_ABI_MAJOR,
+        .hdr.abi_minor = QBP_ABI_MINOR,
+        .type = QBP_INFO_STRING,
+        .key = "encryption-format",
+    };
+
+    (void)err;
+    item.string = rbd_encrypt_format_name(d->luks);
+    return item.string ? fn(opaque, &item) : 0;
+}
+
 static struct qbp_plugin rbd_plugin = {
     .thread_model = QBP_THREAD_MODEL_PARALLEL,
     .name = "rbd",
@@ -647,6 +676,7 @@ static struct qbp_plugin rbd_plugin = {
     .snapshot_list = rbd_snapshot_list,
     .snapshot_delete = rbd_snapshot_delete,
     .snapshot_revert = rbd_snapshot_revert,
+    .get_info = rbd_get_info,
 };
 
 QBP_REGISTER_PLUGIN(rbd_plugin)

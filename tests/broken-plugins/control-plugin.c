@@ -17,6 +17,7 @@ static struct qbp_plugin control_plugin = {
     .aio_discard = ram_aio_discard,
     .aio_write_zeroes = ram_aio_write_zeroes,
     .aio_block_status = ram_aio_block_status,
+    .get_info = ram_get_info,
 };
 
 QBP_REGISTER_PLUGIN(control_plugin)

@@ -290,6 +290,35 @@ void ram_get_limits(void *handle, struct qbp_limits *limits)
     }
 }
 
+/* One fact of each type, so that a host shows all three. */
+int ram_get_info(void *handle, qbp_info_fn *fn, void *opaque,
+                 struct qbp_error *err)
+{
+    const struct ram_disk *h = handle;
+    struct qbp_info_item items[] = {
+        { .type = QBP_INFO_STRING, .key = "storage", .string = "memory" },
+        { .type = QBP_INFO_INT, .key = "chunk-size", .number = RAM_CHUNK },
+        { .type = QBP_INFO_BOOL, .key = "read-only",
+          .number = h->read_only },
+    };
+
+    (void)err;
+    for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+        int r;
+
+        items[i].hdr = (struct qbp_table_header){
+            .struct_size = sizeof(items[i]),
+            .abi_major = QBP_ABI_MAJOR,
+            .abi_minor = QBP_ABI_MINOR,
+        };
+        r = fn(opaque, &items[i]);
+        if (r) {
+            return r;
+        }
+    }
+    return 0;
+}
+
 bool ram_is_dirty(void *handle)
 {
     struct ram_disk *h = handle;

@@ -13,7 +13,8 @@
  *
  * Block status (ABI 1.2) reports the chunks ever written as DATA and the
  * others as ZERO, from the worker thread too; only the plugins that set
- * aio_block_status and ram_get_caps_status declare it.
+ * aio_block_status and ram_get_caps_status declare it.  Only control and
+ * info-key have get_info (ABI 1.3).
  */
 #ifndef RAMDISK_H
 #define RAMDISK_H
@@ -55,6 +56,13 @@ int ram_aio_block_status(void *handle, uint64_t offset, uint64_t length,
                          uint32_t flags, struct qbp_extent *extents,
                          uint32_t max_extents, qbp_completion_fn *cb,
                          void *opaque);
+
+/*
+ * Format-specific information (ABI 1.3): storage "memory", chunk-size
+ * RAM_CHUNK and read-only, one of each type.
+ */
+int ram_get_info(void *handle, qbp_info_fn *fn, void *opaque,
+                 struct qbp_error *err);
 
 /* For the variants: pieces of what the callbacks above do. */
 uint64_t ram_iov_length(const struct iovec *iov, int iovcnt);
