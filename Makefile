@@ -52,9 +52,16 @@ $(B)/plugins/%-plugin.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) 
 	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.c,$^) $(PLUGIN_EXTRA_LIBS_$*)
 	chmod 0755 $@
 
+# The loader bakes PLUGINDIR in: a build for another PREFIX rebuilds it.
+$(B)/host/plugindir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PLUGINDIR)' | cmp -s - $@ || echo '$(PLUGINDIR)' > $@
+.PHONY: FORCE
+FORCE:
+
 # Position-independent and hidden, so the same archive links into programs
 # and into shared objects such as the nbdkit host.
-$(B)/host/%.o: host/loader/%.c $(wildcard host/loader/*.h) plugin-api/qemu-block-plugin.h config.mk
+$(B)/host/%.o: host/loader/%.c $(wildcard host/loader/*.h) plugin-api/qemu-block-plugin.h config.mk $(B)/host/plugindir
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -fPIC -fvisibility=hidden -DQBP_PLUGINDIR='"$(PLUGINDIR)"' -c -o $@ $<
 

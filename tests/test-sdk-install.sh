@@ -8,14 +8,14 @@
 # DESTDIR, everything lands under DESTDIR and the .pc file names PREFIX.
 . tests/functions.sh
 export LC_ALL=C.UTF-8
-plan 18
+plan 19
 
 abi=$(abi-check/abi-version.sh plugin-api)
-# A make of its own, not a part of the make that may be running the tests.
-mk=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory)
-if [ -n "${QBP_BUILD:-}" ]; then
-    mk+=("B=$build")
-fi
+# A make of its own, not a part of the make that may be running the tests,
+# in a build tree of its own: the loader bakes PREFIX in, and the tests
+# after this one must still find what build/ has.
+mk=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory
+    "B=$scratch/build")
 
 prefix=$scratch/prefix
 out=$("${mk[@]}" install "PREFIX=$prefix" 2>&1)
@@ -139,7 +139,8 @@ build_zero() {
 }
 check "the man page's example plugin builds and passes qbp-check" build_zero
 
-# DESTDIR: staged under it, for /usr/local.
+# DESTDIR: staged under it, for /usr/local; the same build tree, so the
+# loader is rebuilt for the new PREFIX.
 stage=$scratch/stage
 out=$("${mk[@]}" install "DESTDIR=$stage" PREFIX=/usr/local 2>&1)
 check_equal "make install DESTDIR=... PREFIX=/usr/local succeeds" "0" \
@@ -148,4 +149,7 @@ check_equal "...everything lands under DESTDIR/usr/local" \
     "usr" "$(ls "$stage")"
 check_contains "...and the .pc file names the real prefix" \
     "prefix=/usr/local" "$(cat "$stage/usr/local/lib/pkgconfig/qemu-block-plugin.pc")"
+check_equal "...and its qbp-check searches the real prefix's plugin directory, not the first install's" \
+    "1 0" \
+    "$(strings "$stage/usr/local/bin/qbp-check" | grep -cx /usr/local/lib/qemu-block-plugins) $(strings "$stage/usr/local/bin/qbp-check" | grep -c "$prefix")"
 done_testing
