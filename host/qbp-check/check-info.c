@@ -68,8 +68,12 @@ static bool list(struct qc_disk *d, struct facts *f)
     bool ok = false;
     int r;
 
-    qc_step(d->ctx, f->stop ? "calling get_info with a callback that "
-            "returns %d at the first fact" : "calling get_info", STOP_VALUE);
+    if (f->stop) {
+        qc_step(d->ctx, "calling get_info with a callback that returns %d "
+                "at the first fact", STOP_VALUE);
+    } else {
+        qc_step(d->ctx, "calling get_info");
+    }
     f->seen = 0;
     r = d->t->get_info(d->handle, take_fact, f, err);
     if (r < 0) {
