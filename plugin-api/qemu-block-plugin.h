@@ -453,11 +453,11 @@ struct qbp_plugin {
 
     /*
      * Optional.  Report what a user asking `qemu-img info` about this disk
-     * should learn beyond its size (for rbd, the encryption format it was
-     * opened with): one fn() call per fact, none when there is nothing to
-     * say.  (QEMU shows them in an order of its own.)  The host calls it from its main
-     * loop (QMP query-block), so it answers from what the handle already
-     * knows and never waits on the network.  Requests may be in flight.
+     * should learn beyond its size (for rbd, its encryption format): one
+     * fn() call per fact, none when there is nothing to say; QEMU shows
+     * them in an order of its own.  The host calls it from its main loop
+     * (QMP query-block), so it answers from what the handle already knows
+     * and never waits on the network.  Requests may be in flight.
      * Returns 0, the non-zero value fn returned, or a negative errno with
      * err set.
      */
