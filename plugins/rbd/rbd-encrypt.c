@@ -38,9 +38,9 @@ struct crypt_req {
 int rbd_encrypt_parse_format(const char *name, enum rbd_luks_version *v,
                              struct qbp_error *err)
 {
-    if (strcmp(name, "luks") == 0) {
+    if (strcmp(name, rbd_luks_qemu_name(RBD_LUKS1)) == 0) {
         *v = RBD_LUKS1;
-    } else if (strcmp(name, "luks2") == 0) {
+    } else if (strcmp(name, rbd_luks_qemu_name(RBD_LUKS2)) == 0) {
         *v = RBD_LUKS2;
     } else {
         qbp_host->error_set(err, -EINVAL, "rbd: encrypt.format '%s' is not "
@@ -48,18 +48,6 @@ int rbd_encrypt_parse_format(const char *name, enum rbd_luks_version *v,
         return -EINVAL;
     }
     return 0;
-}
-
-const char *rbd_encrypt_format_name(enum rbd_luks_version v)
-{
-    switch (v) {
-    case RBD_LUKS1:
-        return "luks";
-    case RBD_LUKS2:
-        return "luks2";
-    default:
-        return NULL;
-    }
 }
 
 enum rbd_luks_version rbd_encrypt_probe(struct rbd_image *img)

@@ -27,9 +27,6 @@ struct rbd_encrypt;
 int rbd_encrypt_parse_format(const char *name, enum rbd_luks_version *v,
                              struct qbp_error *err);
 
-/* QEMU's name of v, as parse_format takes it; NULL for none. */
-const char *rbd_encrypt_format_name(enum rbd_luks_version v);
-
 /*
  * The version of the LUKS header at img's start, RBD_LUKS_NONE when there
  * is none or it cannot be read.  Blocks for one small read.

@@ -136,6 +136,18 @@ static int read_volume(struct crypt_device *cd, struct rbd_luks_volume *vol,
     return 0;
 }
 
+const char *rbd_luks_qemu_name(enum rbd_luks_version v)
+{
+    switch (v) {
+    case RBD_LUKS1:
+        return "luks";
+    case RBD_LUKS2:
+        return "luks2";
+    default:
+        return NULL;
+    }
+}
+
 enum rbd_luks_version rbd_luks_probe(const uint8_t *magic, size_t n)
 {
     static const uint8_t tail[] = { 0xba, 0xbe, 0x00 };
@@ -181,7 +193,8 @@ int rbd_luks_load(const uint8_t *hdr, size_t hdr_len, uint64_t image_size,
     } else if (strcmp(type, version_name(want)) != 0) {
         say(msg, msg_len, "the image's header is %s, not %s: use "
             "encrypt.format=%s", type, version_name(want),
-            strcmp(type, CRYPT_LUKS1) == 0 ? "luks" : "luks2");
+            rbd_luks_qemu_name(strcmp(type, CRYPT_LUKS1) == 0 ? RBD_LUKS1
+                                                              : RBD_LUKS2));
         ret = -EINVAL;
     } else if ((ret = check_cipher(cd, msg, msg_len)) == 0) {
         vol->key_len = sizeof(vol->key);

@@ -17,6 +17,12 @@ enum rbd_luks_version {
     RBD_LUKS2 = 2,
 };
 
+/*
+ * QEMU's name of v, as encrypt.format takes it: "luks" or "luks2"; NULL
+ * for none.
+ */
+const char *rbd_luks_qemu_name(enum rbd_luks_version v);
+
 /* The bytes at an image's start that tell whose header it is. */
 #define RBD_LUKS_MAGIC_LEN 8
 

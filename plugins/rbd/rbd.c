@@ -647,7 +647,7 @@ static int rbd_get_info(void *handle, qbp_info_fn *fn, void *opaque,
     };
 
     (void)err;
-    item.string = rbd_encrypt_format_name(d->luks);
+    item.string = rbd_luks_qemu_name(d->luks);
     return item.string ? fn(opaque, &item) : 0;
 }
 
